@@ -1,0 +1,124 @@
+"""SudachiPy tokenisation that never truncates: long text is split at sentence ends.
+
+SudachiPy refuses input over ~48 KB ("Input is too long"), so text is cut into chunks of at
+most ``max_chunk_bytes`` UTF-8 bytes, preferably after 。！？ or a newline.
+
+Example:
+    >>> tok = SudachiTokenizer()
+    >>> [t.lemma for t in tok("学校に行きたくない")][:2]
+    ['学校', 'に']
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterator, NamedTuple, Protocol
+
+MAX_CHUNK_BYTES = 30_000
+_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
+
+
+class Token(NamedTuple):
+    surface: str
+    lemma: str  # Sudachi normalized_form: 為る→する, 有る→ある, ﾀﾋ→タヒ
+    pos: tuple[str, ...]  # Sudachi part of speech, six fields: ('名詞', '普通名詞', ...)
+
+
+class Tokenizer(Protocol):
+    """Anything that turns a text into tokens; the default is :class:`SudachiTokenizer`."""
+
+    def __call__(self, text: str) -> list[Token]: ...
+
+
+def split_for_tokenizer(text: str, max_bytes: int = MAX_CHUNK_BYTES) -> Iterator[str]:
+    """Yield pieces of ``text``, each at most ``max_bytes`` in UTF-8, joined they give ``text``."""
+    if len(text.encode("utf-8")) <= max_bytes:
+        if text:
+            yield text
+        return
+    chunk: list[str] = []
+    size = 0
+    for sentence in _SENTENCE_END.split(text):
+        for piece in _hard_split(sentence, max_bytes):
+            n = len(piece.encode("utf-8"))
+            if size + n > max_bytes and chunk:
+                yield "".join(chunk)
+                chunk, size = [], 0
+            chunk.append(piece)
+            size += n
+    if chunk:
+        yield "".join(chunk)
+
+
+def _hard_split(sentence: str, max_bytes: int) -> Iterator[str]:
+    """A sentence longer than the limit is cut by characters (a 4-byte character at most)."""
+    if len(sentence.encode("utf-8")) <= max_bytes:
+        yield sentence
+        return
+    step = max_bytes // 4
+    for start in range(0, len(sentence), step):
+        yield sentence[start : start + step]
+
+
+@lru_cache(maxsize=1)
+def _dictionary():
+    from sudachipy import Dictionary
+
+    return Dictionary(dict="core")
+
+
+class SudachiTokenizer:
+    """SudachiPy (sudachidict-core) tokenizer, split mode C by default.
+
+    Args:
+        mode: Sudachi split mode, "A", "B" or "C".
+        max_chunk_bytes: longest piece handed to Sudachi at once.
+    """
+
+    def __init__(self, *, mode: str = "C", max_chunk_bytes: int = MAX_CHUNK_BYTES) -> None:
+        if mode not in {"A", "B", "C"}:
+            raise ValueError(f"The 'mode' parameter of SudachiTokenizer must be 'A', 'B' or 'C'. Got {mode!r}.")
+        self.mode = mode
+        self.max_chunk_bytes = max_chunk_bytes
+        self._tokenizer = None
+        self._pos_cache: dict[int, tuple[str, ...]] = {}
+
+    def _get(self):
+        if self._tokenizer is None:
+            from sudachipy import SplitMode
+
+            self._tokenizer = _dictionary().create(mode=getattr(SplitMode, self.mode))
+        return self._tokenizer
+
+    def __call__(self, text: str) -> list[Token]:
+        tokenizer = self._get()
+        pos_cache = self._pos_cache
+        tokens: list[Token] = []
+        for chunk in split_for_tokenizer(text, self.max_chunk_bytes):
+            for m in tokenizer.tokenize(chunk):
+                pos_id = m.part_of_speech_id()
+                pos = pos_cache.get(pos_id)
+                if pos is None:
+                    pos = pos_cache[pos_id] = tuple(m.part_of_speech())
+                tokens.append(Token(m.surface(), m.normalized_form(), pos))
+        return tokens
+
+    def __getstate__(self) -> dict:  # Sudachi objects do not pickle; rebuild in each worker.
+        return {"mode": self.mode, "max_chunk_bytes": self.max_chunk_bytes}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
+
+
+CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
+EXCLUDED_NOUN_TYPES = {"数詞", "助動詞語幹"}
+
+
+def is_content_word(token: Token) -> bool:
+    """Nouns, verbs, adjectives and adjectival nouns, not numerals, pronouns or symbols."""
+    if token.pos[0] not in CONTENT_POS:
+        return False
+    if token.pos[0] == "名詞" and (token.pos[1] in EXCLUDED_NOUN_TYPES or token.pos[2] == "助数詞可能"):
+        return token.pos[1] == "固有名詞"
+    return token.pos[1] != "非自立可能"
