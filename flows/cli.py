@@ -1,0 +1,272 @@
+"""The ``soudan`` command line: run, demo, validate, score, train, taxonomy check.
+
+Every expected failure (unreadable file, missing column, bad parameter, broken taxonomy) ends
+with one line on stderr and exit code 2; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+import flows  # noqa: F401  (sets the privacy and offline environment before anything else)
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="soudan (相談): Japanese consultation logs → trend tables, charts and slides.")
+taxonomy_app = typer.Typer(no_args_is_help=True, help="Theme taxonomy tools.")
+app.add_typer(taxonomy_app, name="taxonomy")
+err = Console(stderr=True)
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEMO_INPUT = REPO_ROOT / "data" / "demo"
+_state = {"debug": False}
+
+
+class InputFormat(str, Enum):
+    auto = "auto"
+    csv = "csv"
+    xlsx = "xlsx"
+    jsonl = "jsonl"
+    parquet = "parquet"
+    kokorochat = "kokorochat"
+
+
+@app.callback()
+def main(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors.")) -> None:
+    _state["debug"] = debug
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    from nlp.ingest import InputError
+    from nlp.outputs import OutputDirError
+
+    found: list[type[BaseException]] = [InputError, OutputDirError, ValueError, FileNotFoundError]
+    try:
+        from taxonomy.themes import TaxonomyError
+
+        found.append(TaxonomyError)
+    except ImportError:
+        pass
+    return tuple(found)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """One clear line and a non-zero exit instead of a traceback (unless --debug)."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        err.print("[red]soudan: interrupted; previous outputs were left as they were.[/red]")
+        raise typer.Exit(130)
+    except Exception as error:  # noqa: BLE001 — the point is that users never see a traceback
+        if _state["debug"]:
+            raise
+        if isinstance(error, _expected_errors()):
+            err.print(f"[red]soudan: {error}[/red]", highlight=False)
+            raise typer.Exit(2)
+        err.print(f"[red]soudan: unexpected error ({type(error).__name__}: {error}). Rerun with --debug for details.[/red]", highlight=False)
+        raise typer.Exit(1)
+
+
+def _parse_date(value: Optional[str], name: str) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"{name} must be a date like 2024-08-01. Got {value!r}.") from None
+
+
+@contextmanager
+def analysis_progress(enabled: bool) -> Iterator:
+    """A rich progress bar over consultations analysed; silent when stderr is not a terminal."""
+    if not enabled:
+        yield None
+        return
+    with Progress(TextColumn("相談を分析中"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task_id = bar.add_task("analyse", total=None)
+
+        def advance(step: int, total: int) -> None:
+            bar.update(task_id, advance=step, total=total)
+
+        yield advance
+
+
+def _report_run(run_info: dict, out: str) -> None:
+    rows = run_info["rows"]
+    err.print(
+        f"[green]soudan: {rows['consultations']} consultations analysed, {rows['rejected']} rows rejected "
+        f"(see rejects.csv); outputs in {out}[/green]", highlight=False,
+    )
+    if "topics" in run_info and run_info["topics"] not in ("off",) and not str(run_info["topics"]).endswith("topics"):
+        err.print(f"[yellow]topics: {run_info['topics']}[/yellow]", highlight=False)
+
+
+def execute_run(options, prefect: bool) -> dict:
+    from nlp import pipeline
+
+    with analysis_progress(err.is_terminal) as progress:
+        if prefect:
+            from flows.adhoc import adhoc_run
+
+            return adhoc_run(**{k: v for k, v in vars(options).items() if k != "reports"})
+        return pipeline.run_pipeline(options, progress)
+
+
+@app.command()
+def run(
+    input: List[Path] = typer.Option(..., "--input", "-i", help="Input files or directories (repeatable)."),
+    format: InputFormat = typer.Option(InputFormat.auto, "--format", "-f", help="Input format; auto goes by file suffix."),
+    mapping: Optional[Path] = typer.Option(None, help="YAML mapping of source headers to canonical columns."),
+    since: Optional[str] = typer.Option(None, help="First day to include, YYYY-MM-DD (Asia/Tokyo)."),
+    until: Optional[str] = typer.Option(None, help="Last day to include, YYYY-MM-DD (Asia/Tokyo)."),
+    out: Path = typer.Option(Path("outputs/run"), help="Output directory (replaced whole, atomically)."),
+    min_cell: int = typer.Option(10, help="Cells with fewer consultations are suppressed."),
+    workers: int = typer.Option(1, help="Worker processes for analysis."),
+    topics: bool = typer.Option(False, "--topics/--no-topics", help="Discover topics with BERTopic (offline)."),
+    keep_text: bool = typer.Option(False, "--keep-text", help="Keep client text in consultations.parquet (off: privacy)."),
+    model: Optional[Path] = typer.Option(None, help="Theme model from `soudan train` to set primary_theme."),
+    compare_region: Optional[str] = typer.Option(None, help="Compare this prefecture with all others, e.g. 熊本県."),
+    event: List[str] = typer.Option([], help="Campaign window NAME:START:END compared with the same length before."),
+    prefect: bool = typer.Option(False, "--prefect/--no-prefect", help="Run as the Prefect flow soudan-adhoc (starts a local server)."),
+) -> None:
+    """Analyse consultation logs and write tables, charts and reports."""
+    from nlp.pipeline import RunOptions
+
+    with friendly_errors():
+        options = RunOptions(
+            inputs=[str(p) for p in input], out=str(out), fmt=format.value,
+            mapping=str(mapping) if mapping else None, since=_parse_date(since, "--since"),
+            until=_parse_date(until, "--until"), min_cell=min_cell, workers=workers, topics=topics,
+            keep_text=keep_text, model=str(model) if model else None, compare_region=compare_region, events=list(event),
+        )
+        _report_run(execute_run(options, prefect), str(out))
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("outputs/demo"), help="Output directory."),
+    topics: bool = typer.Option(True, "--topics/--no-topics", help="Include BERTopic topics."),
+) -> None:
+    """Run on the bundled SYNTHETIC demo data (data/demo) and write every output."""
+    from nlp.pipeline import RunOptions
+
+    with friendly_errors():
+        inputs = sorted(str(p) for p in DEMO_INPUT.glob("*.csv"))
+        if not inputs:
+            raise FileNotFoundError(f"No demo data in {DEMO_INPUT}; regenerate it with python data/generate_demo.py.")
+        options = RunOptions(inputs=inputs, out=str(out), topics=topics, compare_region="熊本県")
+        _report_run(execute_run(options, prefect=False), str(out))
+
+
+@app.command()
+def validate(
+    input: List[Path] = typer.Option(..., "--input", "-i", help="Input files or directories."),
+    format: InputFormat = typer.Option(InputFormat.auto, "--format", "-f"),
+    mapping: Optional[Path] = typer.Option(None),
+) -> None:
+    """Check input files and report every problem at once, grouped by kind, with row numbers."""
+    from nlp.validate import validate_inputs
+
+    with friendly_errors():
+        report = validate_inputs([str(p) for p in input], fmt=format.value, mapping=str(mapping) if mapping else None)
+        typer.echo(report.format())
+        raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def score(
+    text: List[str] = typer.Argument(None, help="Texts to score (each one a message or consultation)."),
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="A UTF-8 text file: one text per line."),
+) -> None:
+    """Print one JSON object per text: ideation level, strength, flags, evidence and themes."""
+    from nlp.ideation import IdeationScorer
+    from nlp.themes import ThemeTagger
+
+    with friendly_errors():
+        texts = list(text or [])
+        if input is not None:
+            texts += input.read_text(encoding="utf-8-sig").splitlines()
+        if not texts:
+            texts = [line.rstrip("\n") for line in sys.stdin] if not sys.stdin.isatty() else []
+        scorer, tagger = IdeationScorer(), ThemeTagger()
+        for item in texts:
+            themes = tagger.tag(item)
+            result = {
+                **scorer.score_consultation([item]).as_dict(),
+                "themes": list(themes.themes),
+                "primary_theme": themes.primary_theme,
+                "theme_evidence": list(themes.evidence),
+            }
+            typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+@app.command()
+def train(
+    input: Path = typer.Option(..., "--input", "-i", help="Labelled CSV/XLSX/JSONL/Parquet."),
+    label_column: str = typer.Option(..., help="Column holding the theme label."),
+    text_column: str = typer.Option("text", help="Column holding the text (相談内容 is recognised too)."),
+    out: Path = typer.Option(Path("model.joblib"), help="Where to save the model."),
+) -> None:
+    """Train a supervised primary-theme model and print its cross-validation report."""
+    import pandas as pd
+
+    from nlp.theme_model import train_theme_model
+
+    with friendly_errors():
+        frame = _read_table(input)
+        text_col = text_column if text_column in frame else ("相談内容" if "相談内容" in frame else text_column)
+        for column in (text_col, label_column):
+            if column not in frame:
+                raise ValueError(f"{input}: column {column!r} not found; columns are {list(frame.columns)}.")
+        frame = frame[frame[text_col].notna() & frame[label_column].notna()]
+        model, report = train_theme_model(frame[text_col].astype(str).tolist(), frame[label_column].astype(str).tolist())
+        typer.echo(str(report))
+        model.save(out)
+        err.print(f"[green]model saved to {out}[/green]")
+        del pd
+
+
+def _read_table(path: Path):
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        from charset_normalizer import from_path
+
+        best = from_path(path).best()
+        return pd.read_csv(path, encoding=best.encoding if best else "utf-8")
+    if suffix in (".xlsx", ".xlsm"):
+        return pd.read_excel(path)
+    if suffix == ".jsonl":
+        return pd.read_json(path, lines=True)
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    raise ValueError(f"{path}: unsupported file type {suffix!r}; use .csv, .xlsx, .jsonl or .parquet.")
+
+
+@taxonomy_app.command("check")
+def taxonomy_check(path: Optional[Path] = typer.Argument(None, help="A themes YAML; default the packaged one.")) -> None:
+    """Check a themes YAML: unknown parents, duplicate keywords, empty themes."""
+    from taxonomy.themes import check_taxonomy
+
+    with friendly_errors():
+        problems = check_taxonomy(path)
+        if problems:
+            for problem in problems:
+                err.print(f"[red]- {problem}[/red]", highlight=False)
+            raise typer.Exit(1)
+        typer.echo("taxonomy OK")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,74 @@
+"""The scheduled monthly flow: one calendar month, replaced whole on every re-run."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from flows.adhoc import run_with_tasks
+from nlp import pipeline
+
+KEY_TABLES = ("by_age_band", "theme_by_age_band", "ideation_by_age_band")
+
+
+def previous_month(today: date | None = None) -> str:
+    """The month before ``today`` (Asia/Tokyo) as YYYY-MM: what the 1st-of-month schedule processes."""
+    today = today or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+
+
+def month_range(month: str) -> tuple[date, date]:
+    """First and last day of a YYYY-MM month; a clear ValueError otherwise."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        last = calendar.monthrange(year, number)[1]
+    except (ValueError, calendar.IllegalMonthError):
+        raise ValueError(f"The 'month' parameter must look like 2024-08. Got {month!r}.") from None
+    return date(year, number, 1), date(year, number, last)
+
+
+def publish_artifacts(out: Path, month: str) -> None:
+    """The summary and key tables as Prefect artifacts (aggregates only: no text)."""
+    summary = out / "summary.md"
+    if summary.exists():
+        create_markdown_artifact(summary.read_text(encoding="utf-8"), key=f"soudan-summary-{month}", description=f"soudan {month}")
+    for name in KEY_TABLES:
+        path = out / "aggregates" / f"{name}.csv"
+        if path.exists():
+            table = pd.read_csv(path, encoding="utf-8-sig").astype(object).where(lambda t: t.notna(), None)
+            create_table_artifact(table.to_dict("records"), key=f"soudan-{name.replace('_', '-')}-{month}")
+
+
+@flow(name="soudan-monthly", log_prints=False)
+def monthly_run(
+    inputs: list[str],
+    month: str | None = None,
+    out_root: str = "outputs/monthly",
+    fmt: str = "auto",
+    mapping: str | None = None,
+    min_cell: int = 10,
+    workers: int = 1,
+    topics: bool = True,
+    compare_region: str | None = None,
+) -> dict:
+    """Process one month (default: the previous one) into ``out_root/YYYY-MM``.
+
+    Topics are on by default; with too few consultations the run says so in run.json and the
+    reports instead of failing.
+    """
+    month = month or previous_month()
+    since, until = month_range(month)
+    out = Path(out_root) / month
+    options = pipeline.RunOptions(
+        inputs=inputs, out=str(out), fmt=fmt, mapping=mapping, since=since, until=until,
+        min_cell=min_cell, workers=workers, topics=topics, compare_region=compare_region,
+    )
+    run_info = run_with_tasks(options)
+    publish_artifacts(out, month)
+    return run_info

@@ -1,0 +1,234 @@
+"""The run's stages as plain functions, and ``run_pipeline`` that chains them without Prefect.
+
+The Prefect flows in ``flows/`` call the same stage functions as tasks; ``run_pipeline`` is the
+same sequence for the benchmark and for library use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pandas as pd
+
+from nlp import outputs
+from nlp.aggregate import build_aggregates
+from nlp.analyse import Analyser, analyse_consultations, group_consultations
+from nlp.ingest import IngestResult, read_inputs
+from nlp.masking import mask_text
+from nlp.quotes import select_quotes
+
+VERSION = "0.1.0"
+
+
+@dataclass
+class RunOptions:
+    """Parameters of one run, as given on the command line or to a flow."""
+
+    inputs: list[str]
+    out: str = "outputs/run"
+    fmt: str = "auto"
+    mapping: str | None = None
+    since: date | None = None
+    until: date | None = None
+    min_cell: int = 10
+    workers: int = 1
+    topics: bool = False
+    keep_text: bool = False
+    model: str | None = None
+    compare_region: str | None = None
+    events: list[str] = field(default_factory=list)
+    reports: bool = True
+
+    def __post_init__(self) -> None:
+        if self.min_cell < 1:
+            raise ValueError(f"The 'min_cell' parameter must be an int >= 1. Got {self.min_cell!r}.")
+        if self.workers < 1:
+            raise ValueError(f"The 'workers' parameter must be an int >= 1. Got {self.workers!r}.")
+
+
+@dataclass
+class Analysis:
+    consultations: pd.DataFrame
+    quotes: dict[str, list[str]]
+    messages: list[list[str]]  # client messages per consultation, in memory only (never written)
+
+
+class StageTimer:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - start, 3)
+
+
+def ingest_stage(options: RunOptions) -> IngestResult:
+    return read_inputs(options.inputs, fmt=options.fmt, mapping=options.mapping, since=options.since, until=options.until)
+
+
+def make_analyser(options: RunOptions) -> Analyser:
+    if options.model:
+        from nlp.theme_model import ThemeModel
+
+        return Analyser(theme_model=ThemeModel.load(options.model))
+    return Analyser()
+
+
+def analyse_stage(
+    ingested: IngestResult, options: RunOptions, progress: Callable[[int, int], None] | None = None
+) -> Analysis:
+    """Group messages into consultations, analyse them and pick masked quotes."""
+    groups = group_consultations(ingested.messages)
+    consultations = analyse_consultations(
+        groups, analyser=make_analyser(options), workers=options.workers,
+        keep_text=options.keep_text, progress=progress,
+    )
+    messages = groups["messages"].tolist()
+    quotes = select_quotes(consultations, messages, mask=mask_text, min_cell=options.min_cell)
+    return Analysis(consultations, quotes, messages)
+
+
+def aggregate_stage(consultations: pd.DataFrame, options: RunOptions) -> tuple[dict, dict]:
+    """The aggregate tables and, when asked, the region / year / event comparisons."""
+    tables = build_aggregates(consultations, min_cell=options.min_cell)
+    comparisons: dict[str, pd.DataFrame] = {}
+    if len(consultations):
+        from nlp import compare
+
+        if options.compare_region:
+            comparisons["region"] = compare.compare_region(consultations, options.compare_region, min_cell=options.min_cell)
+        if options.since and options.until:
+            comparisons["year_over_year"] = compare.compare_periods(consultations, options.since, options.until, min_cell=options.min_cell)
+        for spec in options.events:
+            name, start, end = compare.parse_event(spec)
+            comparisons[f"event_{name}"] = compare.compare_event(consultations, name, start, end, min_cell=options.min_cell)
+    return tables, comparisons
+
+
+def topics_stage(analysis: Analysis):
+    """BERTopic topics, or None with a printed reason when there are too few consultations."""
+    from nlp.topics import TopicTooFewDocuments, discover_topics
+
+    c = analysis.consultations
+    try:
+        return discover_topics(
+            ["\n".join(m) for m in analysis.messages], months=c["month"].tolist(),
+            ideation_levels=c["ideation_level"].tolist(), themes=c["themes"].tolist(), mask=mask_text,
+        )
+    except TopicTooFewDocuments as error:
+        return str(error)
+
+
+def versions() -> dict[str, str]:
+    found = {"soudan": VERSION, "python": platform.python_version()}
+    for package in ("sudachipy", "sudachidict-core", "pandas", "scikit-learn", "bertopic", "prefect"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    try:
+        from taxonomy.ideation import load_lexicon
+        from taxonomy.themes import load_taxonomy
+
+        found["themes_taxonomy"] = str(load_taxonomy().version)
+        found["ideation_lexicon"] = str(load_lexicon().version)
+    except Exception:  # versions are informative; a broken taxonomy fails the run elsewhere
+        pass
+    return found
+
+
+def options_hash(options: RunOptions) -> str:
+    return hashlib.sha256(repr(sorted(asdict(options).items())).encode()).hexdigest()[:16]
+
+
+def write_stage(
+    out: Path,
+    options: RunOptions,
+    ingested: IngestResult,
+    analysis: Analysis,
+    tables: dict,
+    comparisons: dict,
+    topics,
+    timings: dict[str, float],
+) -> dict:
+    """Write every output into ``out`` (a staging folder) and return run.json's content."""
+    from nlp.reports import write_reports
+
+    (out / "aggregates").mkdir(parents=True, exist_ok=True)
+    analysis.consultations.to_parquet(out / "consultations.parquet", index=False)
+    outputs.write_csv(out / "rejects.csv", ingested.rejects)
+    for name, table in tables.items():
+        outputs.write_csv(out / "aggregates" / f"{name}.csv", table)
+    for name, table in comparisons.items():
+        outputs.write_csv(out / "aggregates" / f"compare_{name}.csv", table)
+    topic_table = None
+    topics_note = "off"
+    if topics is not None and not isinstance(topics, str):
+        (out / "topics").mkdir(exist_ok=True)
+        outputs.write_csv(out / "topics" / "topics.csv", topics.topics)
+        outputs.write_csv(out / "topics" / "topics_over_time.csv", topics.over_time)
+        topic_table, topics_note = topics.topics, f"{len(topics.topics)} topics"
+    elif isinstance(topics, str):
+        topics_note = topics
+    run_info = {
+        "parameters": {k: (str(v) if isinstance(v, date) else v) for k, v in asdict(options).items()},
+        "inputs": ingested.sources,
+        "rows": {
+            "messages_accepted": int(len(ingested.messages)),
+            "rejected": int(len(ingested.rejects)),
+            "consultations": int(len(analysis.consultations)),
+        },
+        "topics": topics_note,
+        "versions": versions(),
+        "timings_seconds": timings,
+        "synthetic_data": any("synthetic" in str(s.get("path", "")) for s in ingested.sources),
+    }
+    if options.reports:
+        write_reports(out, tables, run_info, comparisons=comparisons, topics=topic_table, quotes=analysis.quotes)
+    outputs.write_json(out / "run.json", run_info)
+    return run_info
+
+
+@dataclass(frozen=True)
+class Stages:
+    """The stage functions ``run_pipeline`` calls; the Prefect flows pass task-wrapped ones."""
+
+    ingest: Callable = ingest_stage
+    analyse: Callable = analyse_stage
+    aggregate: Callable = aggregate_stage
+    topics: Callable = topics_stage
+
+
+def run_pipeline(
+    options: RunOptions, progress: Callable[[int, int], None] | None = None, stages: Stages = Stages()
+) -> dict:
+    """Ingest → analyse → aggregate → (topics) → write, atomically into ``options.out``.
+
+    Returns:
+        The content of run.json (parameters, inputs, row counts, versions, stage timings).
+    """
+    timer = StageTimer()
+    with timer("ingest"):
+        ingested = stages.ingest(options)
+    with timer("analyse"):
+        analysis = stages.analyse(ingested, options, progress)
+    with timer("aggregate"):
+        tables, comparisons = stages.aggregate(analysis.consultations, options)
+    topics = None
+    if options.topics:
+        with timer("topics"):
+            topics = stages.topics(analysis)
+    with outputs.staged_output(options.out) as staging, timer("write"):
+        return write_stage(staging, options, ingested, analysis, tables, comparisons, topics, timer.seconds)
