@@ -1,0 +1,182 @@
+"""Date and time parsing for messy Japanese exports: eras, 年月日, slashes, ISO, Excel serials.
+
+Every result is a pandas Timestamp in Asia/Tokyo; a naive value is taken as Tokyo time and a
+value with an offset is converted. Anything that is not a plausible date gives ``None``,
+never an exception.
+
+Example:
+    >>> parse_datetime("令和6年8月4日 22時15分")
+    Timestamp('2024-08-04 22:15:00+0900', tz='Asia/Tokyo')
+    >>> parse_datetime("2024/8/4(日) 午後10:15")
+    Timestamp('2024-08-04 22:15:00+0900', tz='Asia/Tokyo')
+    >>> parse_datetime("8月4日") is None  # no year: refused rather than guessed
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+
+import pandas as pd
+
+TOKYO = "Asia/Tokyo"
+MIN_YEAR, MAX_YEAR = 1900, 2100
+# Era name (and its one-letter abbreviation) → the Gregorian year before its first year.
+ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Serial numbers Excel gives to 1950-01-01 .. 2100-12-31; smaller numbers are not dates.
+_EXCEL_SERIAL_RANGE = (18264, 73415)
+
+_TIME = (
+    r"(?:\s*(?P<ampm1>午前|午後|AM|PM)?\s*"
+    r"(?P<hour>\d{1,2})\s*(?::|時)\s*(?:(?P<minute>\d{1,2})\s*分?)?"
+    r"(?:\s*(?::|分)?\s*(?P<second>\d{1,2})(?:\.\d+)?\s*秒?)?"
+    r"\s*(?P<ampm2>AM|PM)?)?"
+)
+_TZ = r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"
+_ERA_DATE = re.compile(
+    r"^(?P<era>令和|平成|昭和|[RHS])\s*(?P<year>元|\d{1,2})\s*[年./-]\s*(?P<month>\d{1,2})\s*[月./-]\s*"
+    r"(?P<day>\d{1,2})\s*日?" + _TIME + r"$",
+    re.IGNORECASE,
+)
+_WESTERN_DATE = re.compile(
+    r"^(?P<year>\d{4})\s*[年./-]\s*(?P<month>\d{1,2})\s*[月./-]\s*(?P<day>\d{1,2})\s*日?"
+    r"(?:T|\s)*" + _TIME + _TZ + r"$",
+    re.IGNORECASE,
+)
+_COMPACT_DATE = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})(?:\s*(?P<hour>\d{2}):?(?P<minute>\d{2}))?$")
+# Weekday marks such as (日), （日曜日）, [日], or a bare 日曜日 / Sun, dropped before matching.
+_WEEKDAY = re.compile(r"[(\[]\s*(?:[月火水木金土日](?:曜日?)?|mon|tue|wed|thu|fri|sat|sun)\s*[)\]]|[月火水木金土日]曜日?", re.I)
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def parse_datetime(value: object) -> pd.Timestamp | None:
+    """Parse one date or date-time cell into a Tokyo Timestamp.
+
+    Accepts ISO 8601 (with or without offset), 2024/8/4 22:15, 2024-08-04, 2024年8月4日 22時15分,
+    令和6年8月4日, R6.8.4, 平成31年4月30日 (元年 too), 午前/午後 and AM/PM, a weekday mark such as
+    (日), full-width digits, 20240804, Python/pandas datetimes and dates, and Excel serial
+    numbers (45508.93 → 2024-08-04 22:19).
+
+    Args:
+        value: a cell value of any type.
+
+    Returns:
+        A tz-aware Timestamp in Asia/Tokyo, or None when the value is empty or not a date.
+    """
+    try:
+        return _parse(value)
+    except (ValueError, OverflowError, TypeError, OSError):
+        return None
+
+
+def has_time(value: object) -> bool:
+    """True when a cell states a time of day (not a date alone), e.g. "2024/8/4 22:15" or a datetime."""
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return True
+    if isinstance(value, dt.date):
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return math.isfinite(value) and not float(value).is_integer()
+    text = _clean(str(value))
+    if _NUMBER.match(text):
+        return len(text) != 8 and not float(text).is_integer()
+    match = _ERA_DATE.match(text) or _WESTERN_DATE.match(text) or _COMPACT_DATE.match(text)
+    if match:
+        return match.group("hour") is not None
+    return bool(re.search(r"\d[:時]\d", text))
+
+
+def _parse(value: object) -> pd.Timestamp | None:
+    if value is None or value is pd.NaT or isinstance(value, bool):
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return _to_tokyo(pd.Timestamp(value))
+    if isinstance(value, dt.date):
+        return _to_tokyo(pd.Timestamp(value.year, value.month, value.day))
+    if isinstance(value, int | float):
+        return _from_excel_serial(float(value))
+    if not isinstance(value, str):
+        try:  # numpy scalars and other numeric types
+            return _from_excel_serial(float(value))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+    text = _clean(value)
+    if not text:
+        return None
+    if _NUMBER.match(text):
+        if len(text) == 8 and text.isdigit():
+            return _from_match(_COMPACT_DATE.match(text), 0)
+        return _from_excel_serial(float(text))
+    for pattern, offset in ((_WESTERN_DATE, 0), (_ERA_DATE, None), (_COMPACT_DATE, 0)):
+        match = pattern.match(text)
+        if match:
+            return _from_match(match, offset)
+    try:  # ISO 8601 forms the patterns above do not cover, e.g. 2024-08-04T22:15:00.123+09:00
+        return _to_tokyo(pd.Timestamp(dt.datetime.fromisoformat(text)))
+    except ValueError:
+        return None
+
+
+def _clean(text: str) -> str:
+    """NFKC (full-width digits and colons), weekday marks removed, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = _WEEKDAY.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _from_match(match: re.Match[str] | None, offset: int | None) -> pd.Timestamp | None:
+    if match is None:
+        return None
+    groups = match.groupdict()
+    if offset is None:  # an era date
+        era = groups["era"]
+        offset = ERAS[era if era in ERAS else era.upper()]
+        year = 1 if groups["year"] == "元" else int(groups["year"])
+        if year < 1:
+            return None
+        year += offset
+    else:
+        year = int(groups["year"])
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    hour = int(groups["hour"]) if groups.get("hour") else 0
+    minute = int(groups["minute"]) if groups.get("minute") else 0
+    second = int(groups["second"]) if groups.get("second") else 0
+    ampm = (groups.get("ampm1") or groups.get("ampm2") or "").upper()
+    if ampm:
+        if not 1 <= hour <= 12 and not (ampm in {"午前", "AM"} and hour == 0):
+            return None
+        if ampm in {"午後", "PM"} and hour != 12:
+            hour += 12
+        elif ampm in {"午前", "AM"} and hour == 12:
+            hour = 0
+    stamp = pd.Timestamp(year, int(groups["month"]), int(groups["day"]), hour, minute, second)
+    tz = groups.get("tz")
+    if tz:
+        stamp = stamp.tz_localize("UTC" if tz.upper() == "Z" else _utc_offset(tz))
+    return _to_tokyo(stamp)
+
+
+def _utc_offset(text: str) -> dt.timezone:
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _from_excel_serial(number: float) -> pd.Timestamp | None:
+    if math.isnan(number) or not _EXCEL_SERIAL_RANGE[0] <= number <= _EXCEL_SERIAL_RANGE[1]:
+        return None
+    stamp = _EXCEL_EPOCH + pd.Timedelta(days=number)
+    return _to_tokyo(stamp.round("s"))
+
+
+def _to_tokyo(stamp: pd.Timestamp) -> pd.Timestamp | None:
+    if stamp is pd.NaT or not MIN_YEAR <= stamp.year <= MAX_YEAR:
+        return None
+    if stamp.tzinfo is None:
+        return stamp.tz_localize(TOKYO, ambiguous="NaT", nonexistent="NaT")
+    return stamp.tz_convert(TOKYO)
