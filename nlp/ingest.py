@@ -363,8 +363,8 @@ class _Deduplicator:
     """Remembers what was accepted across files and refuses repeats (see the module docstring)."""
 
     def __init__(self) -> None:
-        self.consultations: dict[str, tuple[str, str, int]] = {}  # id → (text, source, row)
-        self.messages: dict[tuple, tuple[str, int]] = {}
+        self.consultations: dict[str, dict] = {}  # id → first accepted row
+        self.messages: dict[tuple, dict] = {}  # message key → first accepted row
 
     def filter(self, rows: list[dict], problems: list[Problem], *, message_mode: bool) -> list[dict]:
         kept = []
@@ -372,20 +372,21 @@ class _Deduplicator:
             text = row["text"].strip()
             if message_mode:
                 key = (row["consultation_id"], row["started_at"], row["role"], text, str(row["_message_time"]))
-                first = self.messages.setdefault(key, (row["source"], row["row"]))
-                if first != (row["source"], row["row"]):
+                first = self.messages.setdefault(key, row)
+                if first is not row:
                     problems.append(Problem(row["source"], row["row"], "text", "duplicate_row",
-                                            f"重複行: {first[0]} の {first[1]} 行目と同じ発言です（1件だけ採用）"))
+                                            f"重複行: {first['source']} の {first['row']} 行目と同じ発言です（1件だけ採用）"))
                     continue
             else:
-                first_text, *first = self.consultations.setdefault(row["consultation_id"], (text, row["source"], row["row"]))
-                if tuple(first) != (row["source"], row["row"]):
-                    if first_text == text:
-                        reason = f"重複行: {first[0]} の {first[1]} 行目と相談IDも本文も同じです（1件だけ採用）"
-                        problems.append(Problem(row["source"], row["row"], "consultation_id", "duplicate_row", reason))
+                first = self.consultations.setdefault(row["consultation_id"], row)
+                if first is not row:
+                    where = f"{first['source']} の {first['row']} 行目"
+                    if first["text"].strip() == text:
+                        problems.append(Problem(row["source"], row["row"], "consultation_id", "duplicate_row",
+                                                f"重複行: {where}と相談IDも本文も同じです（1件だけ採用）"))
                     else:
-                        reason = f"相談IDの重複: {first[0]} の {first[1]} 行目に同じ相談IDで本文の異なる行があります"
-                        problems.append(Problem(row["source"], row["row"], "consultation_id", "duplicate_id", reason))
+                        problems.append(Problem(row["source"], row["row"], "consultation_id", "duplicate_id",
+                                                f"相談IDの重複: {where}に同じ相談IDで本文の異なる行があります"))
                     continue
             kept.append(row)
         return kept
