@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import flows  # noqa: F401  (sets the privacy and offline environment before anything else)
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="soudan (相談): Japanese consultation logs → trend tables, charts and slides.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="soudan (相談): Japanese consultation logs → trend tables, charts and slides.")
 taxonomy_app = typer.Typer(no_args_is_help=True, help="Theme taxonomy tools.")
 app.add_typer(taxonomy_app, name="taxonomy")
 err = Console(stderr=True)
@@ -140,9 +140,9 @@ def run(
     prefect: bool = typer.Option(False, "--prefect/--no-prefect", help="Run as the Prefect flow soudan-adhoc (starts a local server)."),
 ) -> None:
     """Analyse consultation logs and write tables, charts and reports."""
-    from nlp.pipeline import RunOptions
-
     with friendly_errors():
+        from nlp.pipeline import RunOptions
+
         options = RunOptions(
             inputs=[str(p) for p in input], out=str(out), fmt=format.value,
             mapping=str(mapping) if mapping else None, since=_parse_date(since, "--since"),
@@ -158,10 +158,10 @@ def demo(
     topics: bool = typer.Option(True, "--topics/--no-topics", help="Include BERTopic topics."),
 ) -> None:
     """Run on the bundled SYNTHETIC demo data (data/demo) and write every output."""
-    from nlp.pipeline import RunOptions
-
     with friendly_errors():
-        inputs = sorted(str(p) for p in DEMO_INPUT.glob("*.csv"))
+        from nlp.pipeline import RunOptions
+
+        inputs = sorted(str(p) for p in DEMO_INPUT.glob("consultations*.csv"))
         if not inputs:
             raise FileNotFoundError(f"No demo data in {DEMO_INPUT}; regenerate it with python data/generate_demo.py.")
         options = RunOptions(inputs=inputs, out=str(out), topics=topics, compare_region="熊本県")
