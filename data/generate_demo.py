@@ -362,9 +362,26 @@ def _consultation(rng: Random, p: dict[str, str], hour: int) -> tuple[list[tuple
             rows.append((COUNSELOR, rng.choice(F.REPLIES)))
     if rows[-1][0] == CLIENT and rng.random() < .45:
         rows.append((COUNSELOR, rng.choice(F.CLOSINGS_COUNSELOR)))
+    rows = _unique_rows(rng, rows)
     labels = {"primary_theme": primary, "sub_theme": sub, "themes": ";".join(themes), "ideation_level": level,
               "ideation_strength": strength, "trap": trap, "has_pii": has_pii}
     return rows, labels
+
+
+def _unique_rows(rng: Random, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """No (role, text) twice in one chat: an export repeats the start time on every row, so an
+    ingester may take a repeated row for a duplicate. A repeated counselor row is dropped, a
+    repeated client message becomes an unused short acknowledgement."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for role, text in rows:
+        if (role, text) in seen:
+            if role == COUNSELOR:
+                continue
+            text = rng.choice([a for a in F.ACKS if (CLIENT, a) not in seen])
+        seen.add((role, text))
+        out.append((role, text))
+    return out
 
 
 def generate(seed: int = DEFAULT_SEED, n: int = DEFAULT_N) -> tuple[list[list[str]], list[list[str]]]:

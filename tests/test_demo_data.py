@@ -104,6 +104,7 @@ def test_header_size_and_message_structure(messages: pd.DataFrame) -> None:
     assert (grouped["発言者"].first() == "相談員").all()  # a counselor greeting opens every chat
     n_client = messages[messages["発言者"] == "相談者"].groupby("相談ID").size()
     assert n_client.between(3, 8).all() and set(n_client) == set(range(3, 9))
+    assert not messages.duplicated().any()  # the start time repeats, so a repeated message would look like a duplicate row
     # one consultation's attributes and start time are the same on each of its rows
     for column in ["相談日時", "年代", "性別", "職業", "都道府県", "市区町村"]:
         assert (grouped[column].nunique() == 1).all(), column
