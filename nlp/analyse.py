@@ -64,7 +64,7 @@ def group_consultations(messages: pd.DataFrame) -> pd.DataFrame:
     for column in ATTRIBUTE_COLUMNS:
         known = client[client[column].notna() & (client[column] != UNKNOWN)] if column in client else client.iloc[0:0]
         first = known.groupby("consultation_id", sort=False)[column].first() if len(known) else pd.Series(dtype=object)
-        out[column] = out["consultation_id"].map(first).fillna(UNKNOWN).astype(str)
+        out[column] = out["consultation_id"].map(first).astype(object).fillna(UNKNOWN).astype(str)
     return out.sort_values(["started_at", "consultation_id"], kind="stable").reset_index(drop=True)
 
 
@@ -73,7 +73,7 @@ def add_time_columns(frame: pd.DataFrame) -> pd.DataFrame:
     local = frame["started_at"].dt.tz_convert("Asia/Tokyo")
     frame = frame.copy()
     frame["month"] = local.dt.strftime("%Y-%m")
-    frame["weekday"] = local.dt.weekday.map(dict(enumerate(WEEKDAYS)))
+    frame["weekday"] = local.dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
     frame["hour"] = local.dt.hour.astype("int64")
     return frame
 
