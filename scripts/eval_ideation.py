@@ -1,0 +1,232 @@
+"""Evaluate the suicide-ideation scorer on texts it was not written from (../shared/eval).
+
+1. KokoroChat client messages labelled by hand (data/eval/ideation_labels.csv: file,
+   message_index, split, level, note; no text). Dialogues are split by file number:
+   ``n % 3 == 0`` is the development part (read while writing taxonomy/ideation.yaml), the
+   rest is held out (labelled after the lexicon was written, never tuned on). Labelled set:
+   every client message containing a death/ideation surface (死 しに 消え 自殺 自傷 リスカ 切っ
+   OD 首 飛び降り いなくな 生まれ 遺書 薬 命 …, see SURFACES) plus a seeded random sample
+   of 200 other client messages (RANDOM_SAMPLE). Printed per split: size, detection
+   precision/recall (level ≥ 1), level accuracy among true positives.
+2. WRIME ver1 dev + test (3,200 everyday SNS posts): how many score level ≥ 1 (false positives).
+3. Throughput on all KokoroChat client messages: SudachiTokenizer alone vs tokenizer + scorer.
+
+Nothing is written; text stays in memory (the corpora are CC BY-NC-ND). ``--show`` prints the
+misclassified texts to stdout for the developer.
+
+Usage:
+    python scripts/eval_ideation.py                  # everything
+    python scripts/eval_ideation.py --show           # also list errors with their text
+    python scripts/eval_ideation.py --no-throughput
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from nlp.ideation import IdeationScorer  # noqa: E402
+
+DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
+LABELS = ROOT / "data" / "eval" / "ideation_labels.csv"
+WRIME_FILES = ("wrime-ver1-dev.tsv", "wrime-ver1-test.tsv")
+# The surfaces that put a client message into the labelled set (fixed before labelling).
+SURFACES = re.compile(
+    r"死|しに|シニ|ｼﾆ|タヒ|ﾀﾋ|消え|きえ|キエ|自殺|じさつ|自傷|リスカ|切っ|OD|ＯＤ|首|飛び降り|とびおり|"
+    r"いなくな|居なくな|生まれ|遺書|楽になり|終わりに|命|しんだ|しんで|シンダ|シンデ|希死|薬|くすり|腕|"
+    r"手首|練炭|飛び込|とびこ",
+    re.I,
+)
+RANDOM_SAMPLE = (20240601, 200)  # random.Random(seed).sample(client messages without SURFACES, k)
+
+
+def is_dev(number: int) -> bool:
+    """The development part: file numbers divisible by 3; the rest is held out."""
+    return number % 3 == 0
+
+
+def load_client_messages(eval_dir: Path = DEFAULT_EVAL) -> dict[tuple[str, int], str]:
+    """(file name, message index in ``dialogue``) → client utterance, in file-number order."""
+    out: dict[tuple[str, int], str] = {}
+    paths = sorted((eval_dir / "kokorochat" / "dialogues").glob("*.json"), key=lambda p: int(p.stem))
+    for path in paths:
+        for i, turn in enumerate(json.loads(path.read_text(encoding="utf-8"))["dialogue"]):
+            if turn.get("role") == "client":
+                out[(path.name, i)] = turn["utterance"]
+    return out
+
+
+@dataclass(frozen=True)
+class Label:
+    file: str
+    index: int
+    split: str
+    level: int
+    note: str
+
+
+def load_labels(path: Path = LABELS) -> list[Label]:
+    """The hand labels (no text)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            Label(r["file"], int(r["message_index"]), r["split"], int(r["level"]), r["note"])
+            for r in csv.DictReader(fh)
+        ]
+
+
+@dataclass
+class SplitScores:
+    n: int = 0
+    positives: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    level_correct: int = 0
+    errors: list[tuple[str, Label, int]] = field(default_factory=list)  # (kind, label, predicted)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else float("nan")
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else float("nan")
+
+    @property
+    def level_accuracy(self) -> float:
+        return self.level_correct / self.tp if self.tp else float("nan")
+
+
+def score_labels(
+    scorer: IdeationScorer, labels: Iterable[Label], messages: dict[tuple[str, int], str]
+) -> dict[str, SplitScores]:
+    """Detection (level ≥ 1) and level agreement per split."""
+    out: dict[str, SplitScores] = {}
+    for label in labels:
+        s = out.setdefault(label.split, SplitScores())
+        predicted = scorer.score_message(messages[(label.file, label.index)]).level
+        s.n += 1
+        s.positives += label.level > 0
+        if label.level > 0 and predicted > 0:
+            s.tp += 1
+            if predicted == label.level:
+                s.level_correct += 1
+            else:
+                s.errors.append(("level", label, predicted))
+        elif predicted > 0:
+            s.fp += 1
+            s.errors.append(("FP", label, predicted))
+        elif label.level > 0:
+            s.fn += 1
+            s.errors.append(("FN", label, predicted))
+    return out
+
+
+def load_wrime(eval_dir: Path = DEFAULT_EVAL) -> dict[str, list[str]]:
+    """WRIME file name → its Sentence column (all rows)."""
+    csv.field_size_limit(10**7)
+    out = {}
+    for name in WRIME_FILES:
+        with (eval_dir / "wrime" / name).open(encoding="utf-8", newline="") as fh:
+            out[name] = [row["Sentence"] for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    return out
+
+
+def wrime_false_positives(scorer: IdeationScorer, wrime: dict[str, list[str]]) -> dict[str, list[str]]:
+    """WRIME file name → its sentences scored level ≥ 1."""
+    return {name: [s for s in rows if scorer.score_message(s).level > 0] for name, rows in wrime.items()}
+
+
+def throughput(scorer: IdeationScorer, texts: list[str], repeats: int = 3) -> tuple[float, float, float]:
+    """Seconds for SudachiTokenizer alone, for the scorer alone, and their ratio
+    (tokenizer + scorer) / tokenizer; the best of ``repeats`` runs each."""
+    from nlp.tokenize import SudachiTokenizer
+
+    tokenizer = SudachiTokenizer()
+    tokenizer("準備")
+    scorer.score_message("準備")
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for text in texts:
+                fn(text)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    tok = best(tokenizer)
+    score = best(scorer.score_message)
+    return tok, score, (tok + score) / tok
+
+
+def _fmt(x: float) -> str:
+    return "  n/a" if x != x else f"{x:.3f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--show", action="store_true", help="print misclassified texts (stdout only)")
+    parser.add_argument("--no-throughput", action="store_true")
+    args = parser.parse_args(argv)
+    if not (args.eval_dir / "kokorochat").is_dir() or not (args.eval_dir / "wrime").is_dir():
+        print(f"evaluation data not found under {args.eval_dir}", file=sys.stderr)
+        return 2
+
+    scorer = IdeationScorer()
+    messages = load_client_messages(args.eval_dir)
+    labels = load_labels(args.labels)
+    print(f"KokoroChat client messages: {len(messages)}; labelled: {len(labels)} ({args.labels.name})")
+    print(f"{'split':8} {'n':>5} {'pos':>4} {'TP':>4} {'FP':>3} {'FN':>3} {'precision':>9} {'recall':>7} {'level acc (TP)':>14}")
+    per_split = score_labels(scorer, labels, messages)
+    for split in ("dev", "heldout"):
+        s = per_split.get(split)
+        if s is None:
+            continue
+        print(
+            f"{split:8} {s.n:5d} {s.positives:4d} {s.tp:4d} {s.fp:3d} {s.fn:3d} "
+            f"{_fmt(s.precision):>9} {_fmt(s.recall):>7} {_fmt(s.level_accuracy):>14}"
+        )
+    if args.show:
+        for split, s in per_split.items():
+            for kind, label, predicted in s.errors:
+                scored = scorer.score_message(messages[(label.file, label.index)])
+                print(f"  [{split} {kind}] {label.file}#{label.index} gold={label.level} pred={predicted} "
+                      f"{list(scored.evidence)} | {messages[(label.file, label.index)][:120]}")
+
+    wrime = load_wrime(args.eval_dir)
+    fps = wrime_false_positives(scorer, wrime)
+    total = sum(map(len, wrime.values()))
+    n_fp = sum(map(len, fps.values()))
+    parts = ", ".join(f"{name}: {len(fps[name])}/{len(rows)}" for name, rows in wrime.items())
+    print(f"WRIME posts scored level >= 1: {n_fp}/{total} = {n_fp / total:.2%} ({parts})")
+    if args.show:
+        for name, rows in fps.items():
+            for sentence in rows:
+                print(f"  [WRIME FP {name}] {list(scorer.score_message(sentence).evidence)} | {sentence[:120]}")
+
+    if not args.no_throughput:
+        texts = list(messages.values())
+        tok, score, ratio = throughput(scorer, texts)
+        print(
+            f"throughput on {len(texts)} client messages: tokenizer {tok:.2f} s, scorer {score:.3f} s, "
+            f"(tokenizer + scorer) / tokenizer = {ratio:.3f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
