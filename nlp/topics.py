@@ -1,0 +1,340 @@
+"""Topic discovery without rules: BERTopic over offline embeddings of Sudachi content words.
+
+Pipeline: tokens → topic words (content words minus ``taxonomy/topic_stopwords.yaml``, no
+person names, no lemma used by fewer than ``min_word_documents`` consultations) → embeddings
+(:mod:`nlp.embeddings`, default averaged ja_ginza static vectors) → a :class:`TopicModel`
+(default BERTopic with centring + KMeans, so every document gets a topic and runs repeat
+exactly) → tables: topics with labels, masked excerpts, ideation share, main themes and a
+new-topic flag, and topics over time.
+
+Nothing is downloaded: BERTopic gets precomputed embeddings and ``embedding_model=None``,
+and ``HF_HUB_OFFLINE`` / ``TRANSFORMERS_OFFLINE`` are set before it is imported.
+
+Example:
+    >>> result = discover_topics(texts, months=months, mask=mask_text)  # doctest: +SKIP
+    >>> result.topics[["topic_id", "size", "label"]].head()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, Sequence
+
+import numpy as np
+import pandas as pd
+
+from nlp.embeddings import Embedder, GinzaStaticEmbedder
+from nlp.stopwords import filter_rare, load_topic_stopwords, topic_words
+from nlp.tokenize import SudachiTokenizer, Token
+
+MAX_EXCERPT_CHARS = 60
+MIN_EXCERPT_CHARS = 12
+TOPIC_COLUMNS = ["topic_id", "size", "label", "top_words", "excerpts", "ideation_share", "main_themes",
+                 "new_topic", "growth"]
+OVER_TIME_COLUMNS = ["month", "topic_id", "label", "consultations", "share"]
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+
+
+def unmasked(text: str) -> str:
+    """Placeholder mask that returns the text unchanged; pipelines pass nlp.masking.mask_text."""
+    return text
+
+
+class TopicTooFewDocuments(ValueError):
+    """Too few consultations with usable words for topic discovery."""
+
+    def __init__(self, count: int, minimum: int) -> None:
+        self.count, self.minimum = count, minimum
+        super().__init__(
+            f"Topic discovery needs at least {minimum} consultations with text; got {count}. "
+            f"（トピック抽出には{minimum}件以上の相談が必要です。今回は{count}件のため省略しました。）"
+        )
+
+
+@dataclass
+class TopicResult:
+    """Topic tables ready to write as CSV (list-like cells are joined into strings).
+
+    topics: topic_id, size, label, top_words (、-joined), excerpts (｜-joined, masked),
+        ideation_share (0–1, NaN without levels), main_themes (、-joined ids), new_topic, growth.
+    over_time: month, topic_id, label, consultations, share (of the month's consultations).
+    doc_topics: topic of each input text, -1 when it had no usable word.
+    words: topic id → top words as a list.
+    """
+
+    topics: pd.DataFrame
+    over_time: pd.DataFrame
+    doc_topics: list[int]
+    words: dict[int, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class TopicFit:
+    doc_topics: list[int]  # 0 … k-1, 0 the largest
+    words: dict[int, list[str]]  # best first
+
+
+class TopicModel(Protocol):
+    """Clusters documents (space-joined topic lemmas) given their embeddings, names each cluster."""
+
+    def fit(self, documents: Sequence[str], embeddings: np.ndarray) -> TopicFit: ...
+
+
+def default_n_topics(n_documents: int) -> int:
+    """sqrt(n/5) topics, 2 to 30: 150 documents → 5, 659 → 11, 5,000 → 30."""
+    return int(min(30, max(2, round(math.sqrt(n_documents / 5)))))
+
+
+class _CentreNormalise:
+    """Dimensionality step for BERTopic: subtract the corpus mean, scale rows to unit length."""
+
+    def fit(self, X: np.ndarray, y=None) -> "_CentreNormalise":
+        self.mean_ = np.asarray(X, dtype=np.float64).mean(axis=0)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return _unit_rows(np.asarray(X, dtype=np.float64) - self.mean_)
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
+
+
+def _split_words(document: str) -> list[str]:
+    return document.split()
+
+
+class BERTopicModel:
+    """BERTopic with precomputed embeddings, centring + KMeans and c-TF-IDF over lemmas.
+
+    The analyzer only splits: documents arrive as space-joined lemmas already tokenised
+    (in chunks) by Sudachi, so BERTopic's per-topic concatenation never meets Sudachi's
+    ~48 KB limit.
+
+    Args:
+        n_topics: number of topics; None → :func:`default_n_topics`.
+        seed: KMeans random state.
+        top_n_words: words kept per topic.
+        clusterer: any scikit-learn clusterer with ``labels_`` (replaces KMeans).
+    """
+
+    def __init__(self, *, n_topics: int | None = None, seed: int = 0, top_n_words: int = 10, clusterer=None) -> None:
+        if n_topics is not None and n_topics < 2:
+            raise ValueError(f"The 'n_topics' parameter must be None or >= 2. Got {n_topics}.")
+        self.n_topics, self.seed, self.top_n_words, self.clusterer = n_topics, seed, top_n_words, clusterer
+
+    def fit(self, documents: Sequence[str], embeddings: np.ndarray) -> TopicFit:
+        """Args: documents: space-joined lemmas; embeddings: one row each. Returns: a TopicFit."""
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from bertopic import BERTopic
+            from bertopic.vectorizers import ClassTfidfTransformer
+        except ImportError as error:
+            raise ImportError("topic discovery needs BERTopic: pip install bertopic==0.17.4") from error
+        from sklearn.cluster import KMeans
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        k = min(self.n_topics or default_n_topics(len(documents)), len(documents))
+        model = BERTopic(
+            language="japanese",  # "english" would strip every non-ASCII character before c-TF-IDF
+            embedding_model=None,
+            umap_model=_CentreNormalise(),
+            hdbscan_model=self.clusterer or KMeans(n_clusters=k, random_state=self.seed, n_init=10),
+            vectorizer_model=CountVectorizer(analyzer=_split_words),
+            ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+            top_n_words=self.top_n_words,
+            calculate_probabilities=False,
+        )
+        topics, _ = model.fit_transform(list(documents), embeddings=np.asarray(embeddings, dtype=np.float64))
+        words = {int(t): [w for w, _ in model.get_topic(t) or [] if w] for t in sorted(set(topics))}
+        return TopicFit([int(t) for t in topics], words)
+
+
+def discover_topics(
+    texts: Sequence[str],
+    *,
+    months: Sequence[str],
+    ideation_levels: Sequence[int] | None = None,
+    themes: Sequence[Sequence[str]] | None = None,
+    tokens: Sequence[list[Token]] | None = None,
+    embedder: Embedder | None = None,
+    mask: Callable[[str], str] = unmasked,
+    min_documents: int = 100,
+    n_topics: int | None = None,
+    seed: int = 0,
+    n_excerpts: int = 2,
+    topic_model: TopicModel | None = None,
+    stopwords: frozenset[str] | None = None,
+    min_word_documents: int = 3,
+    min_excerpt_topic_size: int = 10,
+    n_new: int = 3,
+) -> TopicResult:
+    """Find topics in consultations' client text and describe them for analysts.
+
+    Args:
+        texts: client text of each consultation (used only for tokens and masked excerpts).
+        months: "YYYY-MM" of each consultation; the last month is compared with the one before.
+        ideation_levels: 0–4 per consultation, for each topic's share with level ≥ 1.
+        themes: theme ids per consultation, for each topic's main themes.
+        tokens: Sudachi tokens per consultation when already computed (else tokenised here).
+        embedder: document embedder; default :class:`GinzaStaticEmbedder`.
+        mask: applied to every excerpt (pass nlp.masking.mask_text).
+        min_documents: fewer consultations with usable words raise :class:`TopicTooFewDocuments`.
+        n_topics: number of topics; None → :func:`default_n_topics`.
+        seed: random seed of the topic model.
+        n_excerpts: excerpts per topic (≤ 60 characters, from consultations without ideation).
+        topic_model: replaces the default :class:`BERTopicModel`.
+        stopwords: replaces the stop words of ``taxonomy/topic_stopwords.yaml``.
+        min_word_documents: a lemma must occur in this many consultations to count.
+        min_excerpt_topic_size: smaller topics get no excerpt (a quote could identify the writer).
+        n_new: how many of the most-grown topics are flagged ``new_topic``.
+
+    Returns:
+        A :class:`TopicResult`.
+
+    Raises:
+        TopicTooFewDocuments: fewer than ``min_documents`` consultations with usable words.
+    """
+    n = len(texts)
+    if len(months) != n or (tokens is not None and len(tokens) != n):
+        raise ValueError(f"texts, months and tokens must have the same length; got {n}, {len(months)}, "
+                         f"{None if tokens is None else len(tokens)}")
+    if min_documents < 2:
+        raise ValueError(f"The 'min_documents' parameter must be >= 2. Got {min_documents}.")
+    stop = load_topic_stopwords() if stopwords is None else stopwords
+    if tokens is None:
+        tokenize = SudachiTokenizer()
+        tokens = [tokenize(text or "") for text in texts]
+    words = filter_rare([topic_words(t, stop) for t in tokens], min_word_documents)
+    usable = [i for i, w in enumerate(words) if w]
+    if len(usable) < min_documents:
+        raise TopicTooFewDocuments(len(usable), min_documents)
+
+    embeddings = np.asarray((embedder or GinzaStaticEmbedder()).embed([words[i] for i in usable]))
+    model = topic_model or BERTopicModel(n_topics=n_topics, seed=seed)
+    fit = model.fit([" ".join(t.lemma for t in words[i]) for i in usable], embeddings)
+    doc_topics = [-1] * n
+    for i, topic in zip(usable, fit.doc_topics):
+        doc_topics[i] = topic
+
+    display = _display_forms(words)
+    top_words = {t: list(dict.fromkeys(display.get(w, w) for w in ws)) for t, ws in fit.words.items()}
+    labels = {t: "・".join(w[:3]) for t, w in top_words.items()}
+    over_time = _over_time(doc_topics, months, labels)
+    growth = _growth(over_time)
+    surfaces = _surfaces(words)  # lemma → forms seen in the text, to find excerpts
+    centrality = _centrality(embeddings, fit.doc_topics)
+    levels = None if ideation_levels is None else pd.to_numeric(pd.Series(list(ideation_levels)), errors="coerce").fillna(0).to_numpy()
+    rows = []
+    for topic in sorted(fit.words):
+        members = [usable[j] for j in np.argsort(-centrality, kind="stable") if fit.doc_topics[j] == topic]
+        excerpts = []
+        if len(members) >= min_excerpt_topic_size:
+            eligible = [i for i in members if levels is None or levels[i] < 1]
+            excerpts = _excerpts(texts, eligible, fit.words[topic], surfaces, mask, n_excerpts)
+        rows.append({
+            "topic_id": topic, "size": len(members), "label": labels[topic],
+            "top_words": "、".join(top_words[topic]), "excerpts": "｜".join(excerpts),
+            "ideation_share": float(np.mean(levels[members] >= 1)) if levels is not None and members else float("nan"),
+            "main_themes": "、".join(_main_themes([themes[i] for i in members])) if themes is not None else "",
+            "growth": growth.get(topic, float("nan")),
+        })
+    table = pd.DataFrame(rows, columns=[c for c in TOPIC_COLUMNS if c != "new_topic"])
+    table.insert(TOPIC_COLUMNS.index("new_topic"), "new_topic", _new_flags(table, over_time, n_new))
+    return TopicResult(table, over_time, doc_topics, top_words)
+
+
+def _display_forms(words: Sequence[Sequence[Token]]) -> dict[str, str]:
+    """Show nouns as people write them (苛々 → イライラ, 遣る気 → やる気); verbs keep their lemma."""
+    seen: dict[str, Counter] = {}
+    for tokens in words:
+        for t in tokens:
+            if t.pos[0] in ("名詞", "形状詞"):
+                seen.setdefault(t.lemma, Counter())[t.surface] += 1
+    return {lemma: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for lemma, c in seen.items()}
+
+
+def _surfaces(words: Sequence[Sequence[Token]]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for tokens in words:
+        for t in tokens:
+            found.setdefault(t.lemma, {t.lemma}).add(t.surface)
+    return found
+
+
+def _centrality(embeddings: np.ndarray, topics: Sequence[int]) -> np.ndarray:
+    """Cosine of each document to its topic's mean (on centred, unit-length embeddings)."""
+    unit = _unit_rows(embeddings - embeddings.mean(axis=0))
+    topics = np.asarray(topics)
+    scores = np.zeros(len(topics))
+    for topic in np.unique(topics):
+        rows = topics == topic
+        scores[rows] = unit[rows] @ _unit_rows(unit[rows].mean(axis=0, keepdims=True))[0]
+    return scores
+
+
+def _excerpts(texts, members, top_words, surfaces, mask, limit, scan: int = 30) -> list[str]:
+    """Short masked sentences with the most topic words, from the most central documents."""
+    weights = [(surfaces.get(w, {w}), 1.0 / (1 + rank)) for rank, w in enumerate(top_words)]
+    candidates = []
+    for rank, i in enumerate(members[:scan]):
+        best = (0.0, "")
+        for match in _SENTENCE.finditer(texts[i] or ""):
+            sentence = match.group().strip()
+            if MIN_EXCERPT_CHARS <= len(sentence) <= MAX_EXCERPT_CHARS:
+                score = sum(w for forms, w in weights if any(f in sentence for f in forms))
+                best = max(best, (score, sentence), key=lambda c: c[0])
+        if best[0] > 0:
+            candidates.append((-best[0], rank, best[1]))
+    chosen: list[str] = []
+    for _, _, sentence in sorted(candidates):
+        masked = mask(sentence).strip()
+        masked = masked if len(masked) <= MAX_EXCERPT_CHARS else masked[: MAX_EXCERPT_CHARS - 1] + "…"
+        if masked and masked not in chosen:
+            chosen.append(masked)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def _main_themes(theme_lists: Sequence[Sequence[str]], min_share: float = 0.2, limit: int = 3) -> list[str]:
+    counts = Counter(theme for themes in theme_lists for theme in set(themes or []))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [t for t, c in ranked if c >= min_share * len(theme_lists)][:limit]
+
+
+def _over_time(doc_topics: Sequence[int], months: Sequence[str], labels: dict[int, str]) -> pd.DataFrame:
+    """Consultations per month and topic (zeros included); share of all the month's consultations."""
+    frame = pd.DataFrame({"month": [str(m) for m in months], "topic_id": list(doc_topics)})
+    totals = frame.groupby("month").size()
+    counts = frame[frame.topic_id >= 0].groupby(["month", "topic_id"]).size()
+    index = pd.MultiIndex.from_product([sorted(totals.index), sorted(labels)], names=["month", "topic_id"])
+    out = counts.reindex(index, fill_value=0).rename("consultations").reset_index()
+    out["share"] = out["consultations"] / out["month"].map(totals)
+    out.insert(2, "label", out["topic_id"].map(labels))
+    return out[OVER_TIME_COLUMNS]
+
+
+def _growth(over_time: pd.DataFrame) -> dict[int, float]:
+    """Share in the last month minus share in the month before (empty with one month)."""
+    months = sorted(over_time["month"].unique())
+    if len(months) < 2:
+        return {}
+    share = over_time.pivot(index="topic_id", columns="month", values="share")
+    return (share[months[-1]] - share[months[-2]]).to_dict()
+
+
+def _new_flags(table: pd.DataFrame, over_time: pd.DataFrame, n_new: int, min_count: int = 3) -> list[bool]:
+    """The ``n_new`` topics that grew most, with growth > 0 and ≥ ``min_count`` consultations last month."""
+    if table.empty or table["growth"].isna().all():
+        return [False] * len(table)
+    last = over_time[over_time["month"] == over_time["month"].max()].set_index("topic_id")["consultations"]
+    eligible = table[(table["growth"] > 0) & (table["topic_id"].map(last).fillna(0) >= min_count)]
+    top = set(eligible.sort_values(["growth", "topic_id"], ascending=[False, True])["topic_id"].head(n_new))
+    return [t in top for t in table["topic_id"]]
