@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache, wraps
+from typing import Callable, TypeVar
 
 from nlp.schema import AGE_BANDS, PREFECTURES, UNKNOWN
 
@@ -45,6 +47,21 @@ _AGE_RANGE = re.compile(r"^(?P<low>\d{1,3})(?:歳|才)?[-~〜ー－](?P<high>\d{
 _AGE_UNDER = re.compile(r"^(?P<limit>\d{1,3})(?:代|歳|才)未満$")
 _AGE_OVER = re.compile(r"^(?P<limit>\d{1,3})(?:代|歳代|歳|才)以上$")
 MAX_AGE = 120
+T = TypeVar("T")
+
+
+def _memoised(function: Callable[[object], T]) -> Callable[[object], T]:
+    """Cells repeat across thousands of rows: each distinct value is normalised once."""
+    cached = lru_cache(maxsize=8192, typed=True)(function)
+
+    @wraps(function)
+    def wrapper(value: object) -> T:
+        try:
+            return cached(value)
+        except TypeError:  # an unhashable cell, such as a list from JSON
+            return function(value)
+
+    return wrapper
 
 
 def _key(value: object) -> str:
@@ -54,6 +71,7 @@ def _key(value: object) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).casefold()
 
 
+@_memoised
 def is_stated(value: object) -> bool:
     """True when a cell holds something other than blank or an explicit unknown marker."""
     return _key(value) not in UNKNOWN_MARKERS
@@ -81,6 +99,7 @@ def _kanji_to_digits(text: str) -> str:
     return re.sub(r"[〇零一二三四五六七八九]?十[一二三四五六七八九]?|[〇零一二三四五六七八九]+", convert, text)
 
 
+@_memoised
 def age_band(value: object) -> str:
     """One of AGE_BANDS from a band ("10代", "20代後半", "10歳代") or an age (17, "17歳", "十七歳").
 
@@ -117,11 +136,13 @@ def age_band(value: object) -> str:
     return UNKNOWN
 
 
+@_memoised
 def gender(value: object) -> str:
     """女性 / 男性 / その他 / 不明 from 女, F, female, 男子, M, male, Xジェンダー, 無回答 …"""
     return GENDER_VALUES.get(_key(value), UNKNOWN)
 
 
+@_memoised
 def prefecture(value: object) -> str:
     """One of the 47 prefecture names, or 不明.
 
@@ -142,12 +163,14 @@ def prefecture(value: object) -> str:
     return UNKNOWN
 
 
+@_memoised
 def role(value: object) -> str | None:
     """"client" (相談者, クライアント, 利用者, client) or "counselor" (相談員, カウンセラー, 支援員,
     counselor); None when the value is empty or not recognised."""
     return ROLE_VALUES.get(_key(value))
 
 
+@_memoised
 def free_value(value: object) -> str:
     """A free attribute (occupation, municipality) kept as given, trimmed; 不明 when blank."""
     if not is_stated(value):

@@ -19,10 +19,13 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 TOKYO = "Asia/Tokyo"
+_ZONE = ZoneInfo(TOKYO)
 MIN_YEAR, MAX_YEAR = 1900, 2100
 # Era name (and its one-letter abbreviation) → the Gregorian year before its first year.
 ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
@@ -81,7 +84,12 @@ def has_time(value: object) -> bool:
         return False
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return math.isfinite(value) and not float(value).is_integer()
-    text = _clean(str(value))
+    return _text_has_time(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _text_has_time(value: str) -> bool:
+    text = _clean(value)
     if _NUMBER.match(text):
         return len(text) != 8 and not float(text).is_integer()
     match = _ERA_DATE.match(text) or _WESTERN_DATE.match(text) or _COMPACT_DATE.match(text)
@@ -104,6 +112,12 @@ def _parse(value: object) -> pd.Timestamp | None:
             return _from_excel_serial(float(value))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return None
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=65536)
+def _parse_text(value: str) -> pd.Timestamp | None:
+    """Strings repeat (every message of a dialogue, a re-export): parsed once each."""
     text = _clean(value)
     if not text:
         return None
@@ -154,11 +168,9 @@ def _from_match(match: re.Match[str] | None, offset: int | None) -> pd.Timestamp
             hour += 12
         elif ampm in {"午前", "AM"} and hour == 12:
             hour = 0
-    stamp = pd.Timestamp(year, int(groups["month"]), int(groups["day"]), hour, minute, second)
     tz = groups.get("tz")
-    if tz:
-        stamp = stamp.tz_localize("UTC" if tz.upper() == "Z" else _utc_offset(tz))
-    return _to_tokyo(stamp)
+    zone = (dt.timezone.utc if tz.upper() == "Z" else _utc_offset(tz)) if tz else None
+    return _to_tokyo(dt.datetime(year, int(groups["month"]), int(groups["day"]), hour, minute, second, tzinfo=zone))
 
 
 def _utc_offset(text: str) -> dt.timezone:
@@ -174,9 +186,12 @@ def _from_excel_serial(number: float) -> pd.Timestamp | None:
     return _to_tokyo(stamp.round("s"))
 
 
-def _to_tokyo(stamp: pd.Timestamp) -> pd.Timestamp | None:
+def _to_tokyo(stamp: pd.Timestamp | dt.datetime) -> pd.Timestamp | None:
+    """Naive → Tokyo wall time (Tokyo has no daylight saving), aware → converted to Tokyo."""
     if stamp is pd.NaT or not MIN_YEAR <= stamp.year <= MAX_YEAR:
         return None
+    if isinstance(stamp, pd.Timestamp):
+        stamp = stamp.to_pydatetime(warn=False)
     if stamp.tzinfo is None:
-        return stamp.tz_localize(TOKYO, ambiguous="NaT", nonexistent="NaT")
-    return stamp.tz_convert(TOKYO)
+        return pd.Timestamp(stamp.replace(tzinfo=_ZONE))
+    return pd.Timestamp(stamp.astimezone(_ZONE))

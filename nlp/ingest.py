@@ -30,7 +30,7 @@ import pandas as pd
 
 from nlp import attributes
 from nlp.dates import TOKYO, has_time, parse_datetime
-from nlp.readers import COLUMN_LABELS, InputError, Mapping, Table, expand_paths, load_mapping, read_table
+from nlp.readers import COLUMN_LABELS, InputError, Mapping, Table, check_format, expand_paths, load_mapping, read_table
 from nlp.schema import UNKNOWN
 
 __all__ = ["InputError", "IngestResult", "Problem", "read_inputs", "ingest", "clean_text", "KIND_LABELS"]
@@ -137,6 +137,7 @@ def ingest(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     fatal: list[str] = []
+    check_format(fmt)  # a wrong --format is a usage error even for validate
     try:
         rules = load_mapping(mapping)
         files = expand_paths(paths, fmt) if not keep_going else _expand_each(paths, fmt, fatal)
@@ -180,8 +181,6 @@ def _expand_each(paths: Sequence[str | Path], fmt: str, fatal: list[str]) -> lis
         try:
             files += expand_paths([path], fmt)
         except InputError as error:
-            if "入力形式" in str(error):
-                raise
             fatal.append(str(error))
     return files
 
@@ -315,7 +314,7 @@ def _join_date_time(date: Any, time: Any) -> Any:
 
 
 def _outside(stamp: pd.Timestamp, since: dt.date | None, until: dt.date | None) -> bool:
-    day = stamp.tz_convert(TOKYO).date()
+    day = stamp.date()  # parse_datetime gives Tokyo time
     return (since is not None and day < since) or (until is not None and day > until)
 
 

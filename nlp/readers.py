@@ -48,7 +48,7 @@ EXTRA_HEADER_ALIASES = {
     "started_at": ["相談開始日時", "受付日時", "開始時間", "日付時刻", "発言日時", "送信日時", "投稿日時",
                    "タイムスタンプ", "datetime", "timestamp", "created_at", "answered_at", "回答日時"],
     "date": ["相談日", "受付日", "日付", "年月日", "date"],
-    "time": ["時刻", "開始時刻", "相談時刻", "受付時刻", "時間"],
+    "time": ["時刻", "開始時刻", "相談時刻", "受付時刻"],
     "text": ["相談本文", "相談の内容", "主訴", "発言", "発言内容", "メッセージ本文", "本文内容", "message", "body",
              "content", "自由記述", "回答内容"],
     "role": ["発信者", "送信者", "話者区分", "発言者区分", "speaker", "sender"],
@@ -184,14 +184,19 @@ def resolve_columns(header: list[Any], mapping: Mapping) -> tuple[dict[str, int]
     return columns, warnings
 
 
+def check_format(fmt: str) -> None:
+    """Raises InputError unless fmt is "auto" or one of FORMATS."""
+    if fmt != "auto" and fmt not in FORMATS:
+        raise InputError(f"入力形式 '{fmt}' は使えません（使える形式: auto, {', '.join(FORMATS)}）")
+
+
 def expand_paths(paths: Iterable[str | Path], fmt: str = "auto") -> list[Path]:
     """Files to read: each file as given, each directory's supported files sorted by name.
 
     Raises:
         InputError: a path does not exist, a directory holds no supported file, or fmt is unknown.
     """
-    if fmt != "auto" and fmt not in FORMATS:
-        raise InputError(f"入力形式 '{fmt}' は使えません（使える形式: auto, {', '.join(FORMATS)}）")
+    check_format(fmt)
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
