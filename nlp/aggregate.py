@@ -115,7 +115,7 @@ def prepare(consultations: pd.DataFrame) -> pd.DataFrame:
     else:
         started = tokyo_time(df["started_at"])
         out["month"] = started.dt.strftime("%Y-%m").to_numpy()
-        out["weekday"] = [schema.WEEKDAYS[d] for d in started.dt.weekday]
+        out["weekday"] = [schema.WEEKDAYS[d] for d in started.dt.day_of_week]
         out["hour"] = started.dt.hour.astype("int64").to_numpy()
     for column in ["age_band", "gender", "occupation", "prefecture"]:
         values = df[column] if column in df.columns else pd.Series(schema.UNKNOWN, index=df.index)
