@@ -7,8 +7,8 @@ others and ideation that is explicitly over score 0; an attempt or self-harm rep
 flags ``past_attempt``. A consultation's level is the highest level of its client messages.
 
 Fast path: one prefilter regex on the raw message (it spells out kana, half-width and
-full-width forms); only messages with an anchor are normalised, and only their sentences
-that contain a lexicon term get the context rules. The lexicon is taxonomy/ideation.yaml.
+full-width forms); only messages with an anchor are normalised and searched for lexicon
+terms, and only the sentences holding a term get the context rules. The lexicon is taxonomy/ideation.yaml.
 
 Evidence strings name the lexicon term, the rule and the matched term only, e.g.
 ``"L1:current:shinitai=しにたい"``, ``"L0:negation:shinitai=死にたく"``, ``"強い:毎日"``.
@@ -34,8 +34,13 @@ from taxonomy.ideation import IdeationLexicon, IdeationTerm, load_ideation_lexic
 
 STRENGTHS = ("強い", "少し", "なし")
 MAX_EVIDENCE = 20
-# Sentence ends outside 「」 quotes; spaces separate chat clauses (死にたい　自殺したい).
-_SENTENCE_END = frozenset("。！？!?\n ")
+# A person is the subject of a term at most this many characters before it (友達が最近また死にたい).
+MAX_SUBJECT_GAP = 10
+# Reported speech looks this far back in the message for the person who spoke.
+MAX_SPEAKER_LOOKBACK = 200
+# Sentence ends outside 「」 quotes; spaces and dots separate chat clauses (死にたい　自殺したい…).
+# NFKC has already turned … into ... and ‥ into ..
+_SENTENCE_END = frozenset("。！？!?\n .")
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ class IdeationScorer:
 
     def __init__(self, *, lexicon: IdeationLexicon | None = None) -> None:
         self.lexicon = lexicon if lexicon is not None else load_ideation_lexicon()
+        self._prefilter = self.lexicon.prefilter.search
 
     def score_message(self, text: str) -> MessageIdeation:
         """Score one client message.
@@ -109,17 +115,23 @@ class IdeationScorer:
         Returns:
             Its :class:`MessageIdeation`; ``NO_IDEATION`` when no lexicon term occurs.
         """
-        lex = self.lexicon
-        if not text or not lex.prefilter.search(text):
+        if not text or not self._prefilter(text):
             return NO_IDEATION
         norm = normalize_for_matching(text)
-        if not lex.any_term.search(norm):
+        matches = _longest_matches(self.lexicon.terms, norm)
+        if not matches:
             return NO_IDEATION
         state = _State()
+        i = 0
         for start, end in _sentences(norm):
-            sentence = norm[start:end]
-            if lex.any_term.search(sentence):
-                self._score_sentence(norm, start, sentence, state)
+            group: list[_Match] = []
+            while i < len(matches) and matches[i].start < end:
+                m = matches[i]
+                group.append(_Match(m.term, m.start - start, m.end - start, m.text))
+                i += 1
+            if group:  # a term running over a sentence end keeps the whole term
+                sentence = norm[start : max(end, start + group[-1].end)]
+                self._score_sentence(norm, start, sentence, group, state)
         return state.result()
 
     def score_consultation(self, messages: Sequence[str]) -> ConsultationIdeation:
@@ -150,11 +162,15 @@ class IdeationScorer:
         )
 
     # ------------------------------------------------------------------ context rules
-    def _score_sentence(self, norm: str, offset: int, sentence: str, state: _State) -> None:
+    def _score_sentence(
+        self, norm: str, offset: int, sentence: str, matches: list[_Match], state: _State
+    ) -> None:
+        """Apply the context rules to the term ``matches`` (positions within ``sentence``,
+        which starts at ``offset`` in the normalised message ``norm``)."""
         lex = self.lexicon
         hyperbole = [m.span() for m in lex.hyperbole.finditer(sentence)]
         strong_marker = lex.strength.search(sentence)
-        for match in _longest_matches(lex.terms, sentence):
+        for match in matches:
             rule = self._exclusion(norm, offset, sentence, match, hyperbole)
             term = match.term
             if rule is None and term.kind == "report":
@@ -192,7 +208,8 @@ class IdeationScorer:
             return "generic"
         if lex.question_about_others.search(after):
             return "question"
-        if self._third_party(norm[: offset + match.start], before, after, sentence, match):
+        start = offset + match.start
+        if self._third_party(norm[max(0, start - MAX_SPEAKER_LOOKBACK) : start], before, after, sentence, match):
             return "third_party"
         kind = match.term.kind
         if kind in ("wish", "urge"):
@@ -214,7 +231,11 @@ class IdeationScorer:
         subject = _last(lex.third_party_subject, before)
         if subject is not None:
             between = before[subject.end() :]
-            if not lex.clause_boundary.search(between) and not lex.first_person.search(between):
+            if (
+                len(between) <= MAX_SUBJECT_GAP
+                and not lex.clause_boundary.search(between)
+                and not lex.first_person.search(between)
+            ):
                 return True
         if lex.reported_passive_after.search(after):
             return True
@@ -266,20 +287,20 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _longest_matches(terms: Sequence[IdeationTerm], sentence: str) -> list[_Match]:
+def _longest_matches(terms: Sequence[IdeationTerm], text: str) -> list[_Match]:
     """All term matches, longest first at each position, overlaps dropped deterministically
     (earlier start, then longer, then higher level, then lexicon order)."""
     found: list[tuple[int, int, int, int, IdeationTerm, str]] = []
     for order, term in enumerate(terms):
-        for m in term.pattern.finditer(sentence):
+        for m in term.pattern.finditer(text):
             if m.end() > m.start():
                 found.append((m.start(), -(m.end() - m.start()), -term.level, order, term, m.group()))
     found.sort(key=lambda f: f[:4])
     kept: list[_Match] = []
     last_end = -1
-    for start, neg_len, _, _, term, text in found:
+    for start, neg_len, _, _, term, matched in found:
         if start >= last_end:
-            kept.append(_Match(term, start, start - neg_len, text))
+            kept.append(_Match(term, start, start - neg_len, matched))
             last_end = start - neg_len
     return kept
 

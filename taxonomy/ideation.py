@@ -67,7 +67,6 @@ class IdeationLexicon:
     terms: tuple[IdeationTerm, ...]
     anchors: tuple[str, ...]
     prefilter: re.Pattern[str]
-    any_term: re.Pattern[str]
     hyperbole: re.Pattern[str]
     hyperbole_after: re.Pattern[str]
     victim_after: re.Pattern[str]
@@ -147,7 +146,6 @@ def parse_ideation_lexicon(data: Any, *, source: str = "<dict>") -> IdeationLexi
         terms=terms,
         anchors=anchors,
         prefilter=prefilter,
-        any_term=re.compile("|".join(f"(?:{t.pattern.pattern})" for t in terms)),
         hyperbole=rx["exclusions.hyperbole"],
         hyperbole_after=rx["exclusions.hyperbole_after"],
         victim_after=rx["exclusions.victim_after"],
