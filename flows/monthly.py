@@ -11,8 +11,9 @@ import pandas as pd
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows.adhoc import run_with_tasks
-from nlp import pipeline
+from flows.store_flow import run_update
+from nlp.incremental import DEFAULT_SOURCE
+from nlp.update import UpdateOptions
 
 KEY_TABLES = ("by_age_band", "theme_by_age_band", "ideation_by_age_band")
 
@@ -56,19 +57,26 @@ def monthly_run(
     workers: int = 1,
     topics: bool = True,
     compare_region: str | None = None,
+    store: str = "outputs/store",
+    source: str = DEFAULT_SOURCE,
+    runner: str = "local",
+    dask_address: str | None = None,
 ) -> dict:
-    """Process one month (default: the previous one) into ``out_root/YYYY-MM``.
+    """Process one month (default: the previous one, Asia/Tokyo) into the store and write its
+    tables and reports to ``out_root/YYYY-MM``.
 
-    Topics are on by default; with too few consultations the run says so in run.json and the
-    reports instead of failing.
+    Only the month's consultations are read from ``inputs`` (a consultation belongs to the month
+    of its first client message); its partition is reanalysed only when its input, the pipeline
+    or the taxonomy changed, and replaced whole. Topics are on by default; with too few
+    consultations run.json and the reports say so instead of failing.
     """
     month = month or previous_month()
-    since, until = month_range(month)
+    month_range(month)
     out = Path(out_root) / month
-    options = pipeline.RunOptions(
-        inputs=inputs, out=str(out), fmt=fmt, mapping=mapping, since=since, until=until,
+    options = UpdateOptions(
+        inputs=list(inputs), store=store, out=str(out), source=source, fmt=fmt, mapping=mapping, months=[month],
         min_cell=min_cell, workers=workers, topics=topics, compare_region=compare_region,
     )
-    run_info = run_with_tasks(options)
+    run_info = run_update(options, runner, dask_address)
     publish_artifacts(out, month)
     return run_info

@@ -1,0 +1,129 @@
+"""The incremental update flow: inputs → processed store → tables over the store.
+
+The same tasks run on either task runner, chosen by parameters (so one deployment can do both):
+
+- ``runner="local"``: ``workers`` processes on this machine (Prefect's ProcessPoolTaskRunner;
+  one worker runs in the flow's own process);
+- ``runner="dask"``: a Dask cluster through prefect-dask, at ``dask_address`` or, without
+  one, a LocalCluster of ``workers`` single-threaded processes.
+
+Only the chunk analysis is distributed; the I/O steps (reading inputs, writing a partition,
+writing outputs) run in the flow and retry. Results are never cached or persisted (chunks hold
+consultation text).
+"""
+
+from __future__ import annotations
+
+import inspect
+from contextlib import contextmanager
+from datetime import date
+from typing import Callable, Iterator
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+from nlp import incremental, update
+
+_private = dict(cache_policy=NO_CACHE, persist_result=False, log_prints=False)
+RUNNERS = ("local", "dask")
+
+analyse_chunk = task(incremental.analyse_groups, name="analyse-chunk", **_private)
+scan_inputs = task(incremental.scan_inputs, name="scan-inputs", retries=2, retry_delay_seconds=5, **_private)
+write_partition = task(incremental.write_partition, name="write-partition", retries=3, retry_delay_seconds=5, **_private)
+write_outputs = task(update.write_outputs, name="write-outputs", retries=2, retry_delay_seconds=5, **_private)
+TASK_STEPS = update.UpdateSteps(scan=scan_inputs, write=write_partition, outputs=write_outputs)
+
+
+def make_task_runner(runner: str = "local", workers: int = 1, dask_address: str | None = None) -> TaskRunner:
+    """The task runner for chunk analysis.
+
+    Args:
+        runner: "local" or "dask".
+        workers: local processes, or LocalCluster workers when no ``dask_address`` is given.
+        dask_address: a running Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+    """
+    if runner not in RUNNERS:
+        raise ValueError(f"The 'runner' parameter must be one of {RUNNERS}. Got {runner!r}.")
+    if workers < 1:
+        raise ValueError(f"The 'workers' parameter must be an int >= 1. Got {workers!r}.")
+    if runner == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:  # pragma: no cover - a declared dependency
+            raise ImportError("runner='dask' needs prefect-dask: pip install prefect-dask 'dask[distributed]'") from None
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(
+            cluster_class="distributed.LocalCluster",
+            cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None},
+        )
+    if dask_address:
+        raise ValueError("The 'dask_address' parameter needs runner='dask'.")
+    return ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+
+
+class TaskRunnerExecutor:
+    """``submit(fn, *args)`` → the Prefect task registered for ``fn``, on a started task runner."""
+
+    def __init__(self, runner: TaskRunner, tasks: dict[Callable, object]) -> None:
+        self.runner = runner
+        self.tasks = tasks
+
+    def submit(self, fn: Callable, /, *args):
+        parameters = dict(inspect.signature(fn).bind(*args).arguments)
+        return self.runner.submit(self.tasks[fn], parameters)
+
+
+@contextmanager
+def task_executor(runner: str, workers: int, dask_address: str | None) -> Iterator[TaskRunnerExecutor]:
+    with make_task_runner(runner, workers, dask_address) as started:
+        yield TaskRunnerExecutor(started, {incremental.analyse_groups: analyse_chunk})
+
+
+def run_update(options: update.UpdateOptions, runner: str = "local", dask_address: str | None = None) -> dict:
+    """``nlp.update.update_store`` with Prefect tasks; call inside a flow."""
+    with task_executor(runner, options.workers, dask_address) as executor:
+        run_info = update.update_store(options, executor=executor, steps=TASK_STEPS)
+    store = run_info["store"]
+    get_run_logger().info(
+        "store %s: %d partitions processed, %d unchanged, %d stale; %s",
+        options.store, store["partitions_processed"], store["partitions_skipped"], store["partitions_stale"],
+        f"outputs in {options.out}" if options.out else "no outputs",
+    )
+    return run_info
+
+
+@flow(name="soudan-update", log_prints=False)
+def update_run(
+    inputs: list[str],
+    store: str = "outputs/store",
+    out: str | None = "outputs/latest",
+    source: str = incremental.DEFAULT_SOURCE,
+    fmt: str = "auto",
+    mapping: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    months: list[str] | None = None,
+    min_cell: int = 10,
+    workers: int = 1,
+    runner: str = "local",
+    dask_address: str | None = None,
+    topics: bool = False,
+    model: str | None = None,
+    compare_region: str | None = None,
+    reports: bool = True,
+    force: bool = False,
+) -> dict:
+    """Reprocess the changed (source, month) partitions of ``inputs`` into ``store`` and write
+    tables and reports over the store to ``out``.
+
+    A partition is unchanged when its messages' content hash, the pipeline version and the
+    taxonomy version all match what the store recorded; ``force`` reprocesses it anyway.
+    """
+    options = update.UpdateOptions(
+        inputs=list(inputs), store=store, out=out, source=source, fmt=fmt, mapping=mapping, since=since,
+        until=until, months=months, min_cell=min_cell, workers=workers, topics=topics, model=model,
+        compare_region=compare_region, reports=reports, force=force,
+    )
+    return run_update(options, runner, dask_address)

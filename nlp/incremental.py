@@ -1,0 +1,326 @@
+"""Incremental processing into the processed store (:mod:`nlp.store`).
+
+1. **Scan**: input files are read in batches of about ``batch_bytes``; each batch's messages
+   are split by (source, month of the consultation's first client message) and spilled to a
+   temporary folder, so memory holds one batch, not the corpus.
+2. **Plan**: each partition's messages are hashed (:func:`nlp.store.content_hash`); a partition
+   whose hash, pipeline version and taxonomy version match the store is skipped.
+3. **Analyse**: changed partitions are grouped into consultations and cut into chunks of about
+   ``chunk_chars`` characters, submitted to an executor (in-process, a process pool, or Prefect
+   tasks on a Dask cluster); a bounded window of chunks is in flight at once.
+4. **Write**: a partition is written atomically once all its chunks are back.
+
+The chunk results do not depend on the executor or the number of workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Iterator, Protocol
+
+import pandas as pd
+
+from nlp.store import PartitionInfo, PartitionKey, ProcessedStore, check_source_name, content_hash
+
+DEFAULT_SOURCE = "default"
+DEFAULT_CHUNK_CHARS = 200_000
+DEFAULT_BATCH_BYTES = 32 * 2**20
+_PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+# Code whose change alters a consultation's row: hashed into the pipeline version.
+ANALYSIS_MODULES = ["nlp/analyse.py", "nlp/tokenize.py", "nlp/normalize.py", "nlp/themes.py", "nlp/ideation.py",
+                    "nlp/schema.py", "nlp/incremental.py", "nlp/store.py"]
+TAXONOMY_FILES = ["taxonomy/themes.yaml", "taxonomy/ideation.yaml"]
+
+
+class Executor(Protocol):
+    """``concurrent.futures``-style: ``submit(fn, *args)`` returns something with ``.result()``."""
+
+    def submit(self, fn: Callable, /, *args): ...
+
+
+class SerialExecutor:
+    """Runs each call at once in this process (workers = 1)."""
+
+    def submit(self, fn: Callable, /, *args) -> Future:
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+@contextmanager
+def local_executor(workers: int) -> Iterator[Executor]:
+    """In-process for one worker, a process pool otherwise."""
+    if workers < 1:
+        raise ValueError(f"The 'workers' parameter must be an int >= 1. Got {workers!r}.")
+    if workers == 1:
+        yield SerialExecutor()
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield pool
+
+
+def _files_hash(paths: list[str]) -> str:
+    digest = hashlib.sha256()
+    for name in paths:
+        path = _PACKAGE_ROOT / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+    return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=4)
+def pipeline_version() -> str:
+    """soudan version, analysis code hash and tokenizer versions: a change reprocesses everything."""
+    from nlp.pipeline import VERSION
+
+    found = []
+    for package in ("sudachipy", "sudachidict-core"):
+        try:
+            found.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{package}=none")
+    return f"soudan={VERSION};code={_files_hash(ANALYSIS_MODULES)};" + ";".join(found)
+
+
+def taxonomy_version(model: str | None = None) -> str:
+    """Theme taxonomy and ideation lexicon (versions and content), and the theme model file if any."""
+    content = _files_hash(TAXONOMY_FILES)
+    parts = [f"themes={_themes_version(content)}", f"yaml={content}"]
+    if model:
+        parts.append(f"model={hashlib.sha256(Path(model).read_bytes()).hexdigest()[:16]}")
+    return ";".join(parts)
+
+
+@lru_cache(maxsize=8)
+def _themes_version(content_hash: str) -> str:
+    try:
+        from taxonomy.themes import load_taxonomy
+
+        return str(load_taxonomy().version)
+    except Exception:  # a broken taxonomy fails the analysis itself, with its own message
+        return "unreadable"
+
+
+@lru_cache(maxsize=2)
+def cached_analyser(model: str | None = None):
+    """One Analyser per process (and per model): building it tokenises the whole taxonomy."""
+    from nlp.pipeline import RunOptions, make_analyser
+
+    return make_analyser(RunOptions(inputs=[], model=model))
+
+
+def analyse_groups(groups: pd.DataFrame, model: str | None = None) -> pd.DataFrame:
+    """The consultations rows of grouped consultations (a chunk); runs in a worker."""
+    from nlp.analyse import analyse_consultations
+
+    return analyse_consultations(groups, analyser=cached_analyser(model), workers=1, chunk_size=max(len(groups), 1))
+
+
+def consultation_months(messages: pd.DataFrame) -> pd.Series:
+    """Per message row: YYYY-MM of its consultation's first client message (Asia/Tokyo)."""
+    if not len(messages):
+        return pd.Series([], dtype=object, index=messages.index)
+    client = messages["role"].fillna("client") != "counselor" if "role" in messages else True
+    started = messages["started_at"].where(client)
+    first = started.groupby(messages["consultation_id"]).transform("min").fillna(
+        messages.groupby("consultation_id")["started_at"].transform("min"))
+    return first.dt.tz_convert("Asia/Tokyo").dt.strftime("%Y-%m")
+
+
+def chunk_groups(groups: pd.DataFrame, chunk_chars: int) -> list[pd.DataFrame]:
+    """Consecutive slices of ``groups`` of about ``chunk_chars`` characters (one consultation at least)."""
+    sizes = [sum(len(m) for m in messages) for messages in groups["messages"]]
+    chunks, start, total = [], 0, 0
+    for i, size in enumerate(sizes):
+        total += size
+        if total >= chunk_chars:
+            chunks.append(groups.iloc[start : i + 1])
+            start, total = i + 1, 0
+    if start < len(groups):
+        chunks.append(groups.iloc[start:])
+    return chunks
+
+
+@dataclass
+class Scan:
+    """Inputs read and spilled: partition → spill files, plus rejects and per-file information."""
+
+    spill_dir: str
+    pieces: dict[PartitionKey, list[str]]
+    rejects: pd.DataFrame
+    sources: list[dict]
+    warnings: list[str] = field(default_factory=list)
+    messages: int = 0
+
+
+def file_batches(paths: list[Path], batch_bytes: int) -> list[list[Path]]:
+    """Consecutive groups of files of at most ``batch_bytes`` (a larger file is a batch alone)."""
+    batches: list[list[Path]] = []
+    size = 0
+    for path in paths:
+        n = path.stat().st_size
+        if not batches or size + n > batch_bytes:
+            batches.append([])
+            size = 0
+        batches[-1].append(path)
+        size += n
+    return batches
+
+
+def scan_inputs(
+    inputs: list[str], spill_dir: str, *, source: str = DEFAULT_SOURCE, fmt: str = "auto", mapping: str | None = None,
+    since: date | None = None, until: date | None = None, months: list[str] | None = None,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
+) -> Scan:
+    """Read ``inputs`` batch by batch and spill each (source, month) piece as Parquet.
+
+    Args:
+        months: keep only consultations of these YYYY-MM months (others are read and dropped).
+
+    Raises:
+        nlp.ingest.InputError: as :func:`nlp.ingest.read_inputs`.
+    """
+    from nlp.ingest import read_inputs
+    from nlp.readers import expand_paths
+
+    check_source_name(source)
+    wanted = set(months) if months else None
+    pieces: dict[PartitionKey, list[str]] = {}
+    rejects, sources, warnings, count = [], [], [], 0
+    for number, batch in enumerate(file_batches(expand_paths(inputs, fmt), batch_bytes)):
+        result = read_inputs(batch, fmt=fmt, mapping=mapping, since=since, until=until)
+        rejects.append(result.rejects)
+        sources += result.sources
+        warnings += result.warnings
+        messages = result.messages
+        for month, piece in messages.groupby(consultation_months(messages), sort=True):
+            if wanted is not None and month not in wanted:
+                continue
+            key = PartitionKey(source, month)
+            path = Path(spill_dir) / source / month / f"{number:06d}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            piece.to_parquet(path, index=False)
+            pieces.setdefault(key, []).append(str(path))
+            count += len(piece)
+        del result, messages
+    frame = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=["source", "row", "column", "reason"])
+    return Scan(spill_dir, dict(sorted(pieces.items())), frame, sources, warnings, count)
+
+
+def load_partition(scan: Scan, key: PartitionKey) -> pd.DataFrame:
+    """The spilled messages of one partition, in consultation and time order."""
+    frame = pd.concat([pd.read_parquet(p) for p in scan.pieces[key]], ignore_index=True)
+    return frame.sort_values(["consultation_id", "started_at", "row"], kind="stable").reset_index(drop=True)
+
+
+def write_partition(store_root: str, key: PartitionKey, table: pd.DataFrame, info: PartitionInfo) -> str:
+    """Write one partition (an I/O step; the Prefect flow retries it)."""
+    return ProcessedStore(store_root).write(key, table, info)
+
+
+@dataclass
+class UpdateResult:
+    """What an update did, for run.json and the command line."""
+
+    processed: list[str]
+    skipped: list[str]
+    stale: list[str]  # in the store, not in these inputs, made by another pipeline or taxonomy version
+    consultations_processed: int
+    messages_read: int
+    scan: Scan
+    timings: dict[str, float]
+
+    def summary(self) -> dict:
+        return {
+            "partitions_processed": len(self.processed), "partitions_skipped": len(self.skipped),
+            "partitions_stale": len(self.stale), "processed": self.processed, "skipped": self.skipped,
+            "stale": self.stale, "consultations_processed": self.consultations_processed,
+            "messages_read": self.messages_read,
+        }
+
+
+@dataclass
+class _Pending:
+    key: PartitionKey
+    input_hash: str
+    futures: list
+
+
+def process_partitions(
+    scan: Scan, store_root: str, executor: Executor, *, model: str | None = None, force: bool = False,
+    chunk_chars: int = DEFAULT_CHUNK_CHARS, max_in_flight: int = 4,
+    write: Callable[[str, PartitionKey, pd.DataFrame, PartitionInfo], str] = write_partition,
+    analyse: Callable = analyse_groups,
+) -> tuple[list[PartitionKey], list[PartitionKey], int]:
+    """Analyse the changed partitions of ``scan`` and write them; returns (processed, skipped, rows)."""
+    store = ProcessedStore(store_root)
+    existing = store.partitions()
+    pipeline, taxonomy = pipeline_version(), taxonomy_version(model)
+    processed, skipped, rows = [], [], 0
+    pending: deque[_Pending] = deque()
+
+    def finish(item: _Pending) -> None:
+        nonlocal rows
+        tables = [future.result() for future in item.futures]
+        table = pd.concat(tables, ignore_index=True)
+        write(store_root, item.key, table, PartitionInfo(item.input_hash, pipeline, taxonomy, len(table)))
+        processed.append(item.key)
+        rows += len(table)
+
+    for key in scan.pieces:
+        messages = load_partition(scan, key)
+        input_hash = content_hash(messages)
+        info = existing.get(key)
+        if info is not None and not force and info.is_current(input_hash, pipeline, taxonomy):
+            skipped.append(key)
+            continue
+        from nlp.analyse import group_consultations
+
+        groups = group_consultations(messages)
+        del messages
+        chunks = chunk_groups(groups, chunk_chars) or [groups]  # counsellor-only: an empty partition
+        futures = [executor.submit(analyse, chunk, model) for chunk in chunks]
+        pending.append(_Pending(key, input_hash, futures))
+        while len(pending) > 1 and sum(len(p.futures) for p in pending) > max_in_flight:
+            finish(pending.popleft())
+    while pending:
+        finish(pending.popleft())
+    return processed, skipped, rows
+
+
+def stale_partitions(store_root: str, seen: list[PartitionKey], model: str | None = None) -> list[PartitionKey]:
+    """Partitions in the store not among ``seen`` whose pipeline or taxonomy version is not current."""
+    current = (pipeline_version(), taxonomy_version(model))
+    return [key for key, info in ProcessedStore(store_root).partitions().items()
+            if key not in set(seen) and (info.pipeline_version, info.taxonomy_version) != current]
+
+
+@contextmanager
+def spill_directory() -> Iterator[str]:
+    """A private temporary folder for spilled messages, removed afterwards."""
+    path = tempfile.mkdtemp(prefix="soudan-spill-")
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class StepTimer(dict):
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[name] = round(self.get(name, 0.0) + time.perf_counter() - start, 3)

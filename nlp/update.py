@@ -1,0 +1,218 @@
+"""``update_store``: inputs → processed store (incremental) → tables and reports over the store.
+
+The plain-Python path used by ``soudan update`` without Prefect and by the benchmark; the
+Prefect flows in ``flows/store_flow.py`` pass task-wrapped steps and a task-runner executor
+(local processes or Dask) and run the very same code.
+
+Example:
+    >>> options = UpdateOptions(inputs=["exports/"], store="outputs/store", out="outputs/latest")  # doctest: +SKIP
+    >>> run_info = update_store(options)  # doctest: +SKIP
+    >>> run_info["store"]["partitions_processed"]  # doctest: +SKIP
+    12
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Callable
+
+import pandas as pd
+
+from nlp import incremental
+from nlp.incremental import Executor, Scan, StepTimer, local_executor
+from nlp.store import PartitionKey, ProcessedStore, check_source_name
+
+
+@dataclass
+class UpdateOptions:
+    """Parameters of one store update, as given on the command line or to a flow.
+
+    Attributes:
+        store: store root, a local folder or an fsspec URL.
+        out: folder for tables and reports over the store; None writes none.
+        source: the name these inputs are filed under (``source=<name>`` partitions).
+        months: process and report only these YYYY-MM months (default: all in the inputs / store).
+        force: reprocess even unchanged partitions.
+        chunk_chars: characters of client text per unit of work.
+        batch_bytes: input bytes read at once (memory bound of the scan).
+    """
+
+    inputs: list[str]
+    store: str = "outputs/store"
+    out: str | None = "outputs/latest"
+    source: str = incremental.DEFAULT_SOURCE
+    fmt: str = "auto"
+    mapping: str | None = None
+    since: date | None = None
+    until: date | None = None
+    months: list[str] | None = None
+    min_cell: int = 10
+    workers: int = 1
+    topics: bool = False
+    model: str | None = None
+    compare_region: str | None = None
+    events: list[str] = field(default_factory=list)
+    reports: bool = True
+    force: bool = False
+    chunk_chars: int = incremental.DEFAULT_CHUNK_CHARS
+    batch_bytes: int = incremental.DEFAULT_BATCH_BYTES
+
+    def __post_init__(self) -> None:
+        check_source_name(self.source)
+        for name in ("min_cell", "workers", "chunk_chars", "batch_bytes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"The '{name}' parameter must be an int >= 1. Got {getattr(self, name)!r}.")
+        for month in self.months or []:
+            PartitionKey(self.source, month)  # validates YYYY-MM
+
+    def run_options(self):
+        from nlp.pipeline import RunOptions
+
+        return RunOptions(
+            inputs=list(self.inputs), out=self.out or "", fmt=self.fmt, mapping=self.mapping, since=self.since,
+            until=self.until, min_cell=self.min_cell, workers=self.workers, topics=self.topics, model=self.model,
+            compare_region=self.compare_region, events=list(self.events), reports=self.reports,
+        )
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    year, number = (int(p) for p in month.split("-"))
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+
+
+def output_months(options: UpdateOptions, available: list[str]) -> list[str]:
+    """Months the tables cover: ``months`` if given, else store months within since/until."""
+    chosen = options.months or available
+    return sorted(m for m in chosen if (options.since is None or month_bounds(m)[1] >= options.since)
+                  and (options.until is None or month_bounds(m)[0] <= options.until))
+
+
+def _texts_for(scan: Scan | None, keys: list[PartitionKey]) -> dict[tuple[str, str], list[str]]:
+    """(source, consultation_id) → client messages, for the partitions of ``keys`` this scan read."""
+    from nlp.analyse import group_consultations
+
+    found: dict[tuple[str, str], list[str]] = {}
+    for key in keys:
+        if scan is None or key not in scan.pieces:
+            continue
+        groups = group_consultations(incremental.load_partition(scan, key))
+        found.update({(key.source, cid): m for cid, m in zip(groups["consultation_id"], groups["messages"])})
+    return found
+
+
+def write_outputs(options: UpdateOptions, scan: Scan | None, store_summary: dict, timings: dict) -> dict:
+    """Tables (and reports, quotes, topics when asked) over the store's months in scope, into ``options.out``.
+
+    Quotes and topics need text: they use the consultations whose text this run's inputs held.
+
+    Returns:
+        run.json's content.
+    """
+    from nlp import outputs, pipeline
+    from nlp.ingest import IngestResult
+    from nlp.masking import mask_text
+    from nlp.quotes import select_quotes
+
+    timer = StepTimer(timings)
+    store = ProcessedStore(options.store)
+    keys = list(store.partitions())
+    months = output_months(options, sorted({k.month for k in keys}))
+    scope = [k for k in keys if k.month in set(months)]
+    run_options = options.run_options()
+    with timer("read_store"):
+        consultations = store.read(scope)
+        if options.since or options.until:
+            day = consultations["started_at"].dt.tz_convert("Asia/Tokyo").dt.date
+            consultations = consultations[((day >= options.since) if options.since else True)
+                                          & ((day <= options.until) if options.until else True)].reset_index(drop=True)
+    messages: list[list[str]] = []
+    quotes: dict = {}
+    topics = None
+    if options.reports or options.topics:
+        with timer("quotes"):
+            texts = _texts_for(scan, scope)
+            messages = [texts.get(k, []) for k in zip(consultations["source"], consultations["consultation_id"])]
+            quotes = select_quotes(consultations, messages, mask=mask_text, min_cell=options.min_cell)
+    with timer("aggregate"):
+        tables, comparisons = pipeline.aggregate_stage(consultations, run_options)
+    if options.topics:
+        with timer("topics"):
+            has_text = [bool(m) for m in messages]
+            subset = consultations[has_text].reset_index(drop=True)
+            topics = pipeline.topics_stage(pipeline.Analysis(subset, quotes, [m for m in messages if m]))
+    ingested = IngestResult(
+        messages=pd.DataFrame(index=pd.RangeIndex(scan.messages if scan else 0)),
+        rejects=scan.rejects if scan else pd.DataFrame(columns=["source", "row", "column", "reason"]),
+        sources=scan.sources if scan else [],
+        warnings=scan.warnings if scan else [],
+    )
+    with outputs.staged_output(options.out) as staging, timer("write"):
+        run_info = pipeline.write_stage(staging, run_options, ingested, pipeline.Analysis(consultations, quotes, messages),
+                                        tables, comparisons, topics, dict(timer))
+        run_info["store"] = {
+            "root": options.store, "months": months, "partitions_in_tables": [str(k) for k in scope],
+            "pipeline_version": incremental.pipeline_version(),
+            "taxonomy_version": incremental.taxonomy_version(options.model), **store_summary,
+        }
+        run_info["parameters"]["update"] = {k: str(v) if isinstance(v, date) else v for k, v in asdict(options).items()}
+        outputs.write_json(staging / "run.json", run_info)
+    return run_info
+
+
+@dataclass(frozen=True)
+class UpdateSteps:
+    """The I/O steps ``update_store`` calls; the Prefect flows pass retried task versions."""
+
+    scan: Callable = incremental.scan_inputs
+    write: Callable = incremental.write_partition
+    outputs: Callable = write_outputs
+
+
+def update_store(
+    options: UpdateOptions, *, executor: Executor | None = None, steps: UpdateSteps = UpdateSteps(),
+    analyse: Callable = incremental.analyse_groups,
+) -> dict:
+    """Scan inputs, reprocess changed partitions into the store, then write tables over the store.
+
+    Args:
+        options: what to read, where the store is, where outputs go.
+        executor: where chunks are analysed; default in-process (workers=1) or a process pool.
+        steps: I/O steps (scan, partition write, outputs).
+        analyse: the chunk function given to the executor (a Prefect task in the flows).
+
+    Returns:
+        run.json's content with a ``store`` section (partitions processed / skipped / stale), or,
+        when ``options.out`` is None, that section alone.
+    """
+    timer = StepTimer()
+    with incremental.spill_directory() as spill:
+        with timer("scan"):
+            scan = steps.scan(
+                options.inputs, spill, source=options.source, fmt=options.fmt, mapping=options.mapping,
+                since=options.since, until=options.until, months=options.months, batch_bytes=options.batch_bytes,
+            )
+        with timer("analyse_and_write"):
+            if executor is None:
+                with local_executor(options.workers) as pool:
+                    processed, skipped, rows = _process(options, scan, pool, steps, analyse)
+            else:
+                processed, skipped, rows = _process(options, scan, executor, steps, analyse)
+        stale = incremental.stale_partitions(options.store, processed + skipped, options.model)
+        summary = {
+            "partitions_processed": len(processed), "partitions_skipped": len(skipped), "partitions_stale": len(stale),
+            "processed": [str(k) for k in processed], "skipped": [str(k) for k in skipped],
+            "stale": [str(k) for k in stale], "consultations_processed": rows, "messages_read": scan.messages,
+        }
+        if options.out is None:
+            return {"store": summary, "timings_seconds": dict(timer)}
+        return steps.outputs(options, scan, summary, timer)
+
+
+def _process(options: UpdateOptions, scan: Scan, executor: Executor, steps: UpdateSteps, analyse: Callable):
+    workers = max(options.workers, 1)
+    return incremental.process_partitions(
+        scan, options.store, executor, model=options.model, force=options.force, chunk_chars=options.chunk_chars,
+        max_in_flight=2 * workers + 2, write=steps.write, analyse=analyse,
+    )
