@@ -202,12 +202,12 @@ def _parse_terms(where: _Where, raw: Any) -> tuple[IdeationTerm, ...]:
 
 def _check_examples(where: _Where, terms: tuple[IdeationTerm, ...], prefilter: re.Pattern[str]) -> None:
     """Each example must pass the raw-text prefilter and match its own pattern."""
-    for term in terms:
+    for i, term in enumerate(terms):
         for example in term.examples:
             if not prefilter.search(example):
                 where.fail("prefilter", f"a list of anchors one of which occurs in each example (term {term.id})", example)
             if not term.pattern.search(normalize_for_matching(example)):
-                where.fail(f"terms ({term.id}).examples", "texts its pattern matches", example)
+                where.fail(f"terms[{i}] ({term.id}).examples", "texts its pattern matches", example)
 
 
 _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
