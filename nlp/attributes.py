@@ -176,7 +176,8 @@ def free_value(value: object) -> str:
     if not is_stated(value):
         return UNKNOWN
     text = value if isinstance(value, str) else _format_number(value)
-    return re.sub(r"\s+", " ", "".join(c for c in text if unicodedata.category(c) != "Cc")).strip() or UNKNOWN
+    kept = "".join(c for c in text if unicodedata.category(c) not in {"Cc", "Cs"})  # controls, lone surrogates
+    return re.sub(r"\s+", " ", kept).strip() or UNKNOWN
 
 
 def _format_number(value: object) -> str:

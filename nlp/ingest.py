@@ -60,8 +60,9 @@ KIND_LABELS = {
     "unknown_prefecture": "都道府県を解釈できない（不明として扱う）",
 }
 WARNING_KINDS = {"date_without_time", "unknown_age", "unknown_gender", "unknown_prefecture"}
-# C0 and C1 control characters except tab and newline; zero-width joiners of emoji are kept.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
+# C0 and C1 control characters except tab and newline, stray BOMs and non-characters, and lone
+# surrogates (a JSON "\ud800" escape makes one; SudachiPy cannot encode it). Emoji ZWJs are kept.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass
@@ -194,7 +195,7 @@ def _mapping_warnings(table: Table, rules: Mapping) -> list[str]:
 
 
 def clean_text(value: str) -> str:
-    """The text as given, minus control characters; CR LF and lone CR become LF, tabs stay."""
+    """The text as given, minus control characters and lone surrogates; CR LF and lone CR become LF."""
     value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     return _CONTROL.sub("", value)
 

@@ -253,6 +253,10 @@ CASES = [
                   '[1, 2]\n{"相談ID": "J3", "相談日時": "2024-08-04 22:15", "相談内容": "c"}\n'),
          Refused([("broken.jsonl", 2, "", "JSON として読めない行です"),
                   ("broken.jsonl", 3, "", "JSON オブジェクト（{...}）ではない行です")], {"consultation_id": ["J1", "J3"]})),
+    Case("json_escape_of_a_lone_surrogate_removed",
+         raw_file("surrogate.jsonl", '{"相談ID": "J1", "相談日時": "2024-08-04 22:15", "相談内容": "つらい\\ud800です", '
+                  '"職業": "学生\\udc00"}\n'),
+         Accepted({"text": ["つらいです"], "occupation": ["学生"]})),
     Case("kokorochat_counselor_only_dialogue_gives_no_rows",
          raw_file("5.json", json.dumps({"dialogue": [{"role": "counselor", "time": "2020-03-08T14:59:49", "utterance": "こんにちは"}]})),
          Accepted({"consultation_id": []}, {"rows_read": 1, "rows_excluded": 1})),

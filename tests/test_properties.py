@@ -26,13 +26,14 @@ from nlp.tokenize import SudachiTokenizer
 # Any Unicode text, weighted towards what consultation logs hold: Japanese, emoji, control characters.
 JAPANESE = st.characters(min_codepoint=0x3000, max_codepoint=0x9FFF)
 SPECIAL = st.sampled_from(list("\x00\x07\x1b\r\n\t\u200b\u200d\ufeff\u2028〜~ーｰｧｯﾞﾟ😭👨‍👩‍👧。！？!?") + ["\U0010ffff", "\ufffd"])
-TEXT = st.text(st.one_of(st.characters(), JAPANESE, SPECIAL), max_size=300)
+# Valid Unicode (no lone surrogates: no file can hold one; ingest removes those JSON escapes make).
+TEXT = st.text(st.one_of(st.characters(codec="utf-8"), JAPANESE, SPECIAL), max_size=300)
 ONE_MB = ("学校に行きたくない。友達に無視されて死にたいと思う😢（；＿；）ｼﾆﾀｲｲｲ\x07\n" * 11_000)[: 1_000_000 // 3]
 ONE_MB_NO_BREAK = "あ" * (1_000_000 // 3)  # no sentence end anywhere: the tokenizer must cut it by force
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-FAST = settings(max_examples=200, deadline=None)
-SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=100, deadline=None)
+SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +90,13 @@ def test_tokenizer_never_raises_and_loses_no_text(tokenizer, text):
     tokens = tokenizer(text)
     assert "".join(t.surface for t in tokens) == text
     assert all(len(t.pos) == 6 for t in tokens)
+
+
+@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError,
+                   reason="SudachiPy cannot encode a lone surrogate; nlp.ingest.clean_text removes them before "
+                          "tokenising, but `soudan score` passes argv text (surrogateescape) straight in")
+def test_tokenizer_on_a_lone_surrogate(tokenizer):
+    assert "".join(t.surface for t in tokenizer("つらい\udcffです")) == "つらい\udcffです"
 
 
 def test_tokenizer_on_empty_and_one_mb(tokenizer):
@@ -174,6 +182,17 @@ def test_written_dates_read_back_in_every_common_form(moment):
         forms.append(f"令和{moment.year - 2018}年{moment.month}月{moment.day}日 {moment:%H:%M:%S}")
     for form in forms:
         assert parse_datetime(form) == expected, form
+
+
+@FAST
+@given(st.text(st.one_of(st.characters(), st.characters(categories=["Cs"]), SPECIAL)))  # surrogates too
+def test_clean_text_output_is_always_encodable_and_free_of_controls(text):
+    out = clean_text(text)
+    out.encode("utf-8")  # no lone surrogate survives (SudachiPy and Parquet need valid UTF-8)
+    assert not _CONTROL.search(out.replace("\n", "").replace("\t", ""))
+    assert "\r" not in out
+    assert all(isinstance(attributes.free_value(v), str) for v in (text, out))
+    attributes.free_value(text).encode("utf-8")
 
 
 @settings(max_examples=40, deadline=None)
