@@ -338,3 +338,31 @@ def test_validate_of_a_clean_file_is_ok(tmp_path):
     report = validate_inputs([write_csv(tmp_path / "ok.csv", HEADER, ROWS)])
     assert report.ok and report.problems == {} and report.fatal == []
     assert report.format().endswith("問題は見つかりませんでした。")
+
+
+def test_mapping_sheet_and_header_row_for_an_undetectable_header(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "集計"
+    book.active.append(["合計", 3])
+    sheet = book.create_sheet("明細")
+    sheet.append(["令和6年8月分"])
+    sheet.append(["番号", "いつ", "なかみ"])  # headers no alias knows
+    sheet.append(["X1", "R6.8.4 22:15", "眠れない"])
+    book.save(tmp_path / "book.xlsx")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("sheet: 明細\nheader_row: 2\ncolumns:\n  consultation_id: 番号\n  started_at: いつ\n  text: なかみ\n",
+                       encoding="utf-8")
+    result = read_inputs([tmp_path / "book.xlsx"], mapping=mapping)
+    assert result.messages[["consultation_id", "text", "row"]].values.tolist() == [["X1", "眠れない", 3]]
+    assert result.messages["started_at"].tolist() == [tokyo("2024-08-04 22:15")]
+    mapping.write_text("sheet: 9月\ncolumns: {}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"^book.xlsx: シート '9月' がありません（あるシート: 集計, 明細）$"):
+        read_inputs([tmp_path / "book.xlsx"], mapping=mapping)
+
+
+def test_optional_mapped_column_missing_is_a_warning(tmp_path):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  gender: 性別コード\n", encoding="utf-8")
+    result = read_inputs([write_csv(tmp_path / "logs.csv", HEADER[:3], [ROWS[0][:3]])], mapping=mapping)
+    assert len(result.messages) == 1
+    assert result.warnings == ["logs.csv: マッピングの見出し '性別コード'（gender）が見つからないため、この列は空として扱います"]
