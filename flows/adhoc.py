@@ -38,12 +38,13 @@ def adhoc_run(
     keep_text: bool = False,
     model: str | None = None,
     compare_region: str | None = None,
+    compare_previous_year: bool = False,
     events: list[str] | None = None,
 ) -> dict:
     """Analyse the given files and write tables, charts and reports to ``out``."""
     options = pipeline.RunOptions(
         inputs=inputs, out=out, fmt=fmt, mapping=mapping, since=since, until=until, min_cell=min_cell,
         workers=workers, topics=topics, keep_text=keep_text, model=model,
-        compare_region=compare_region, events=events or [],
+        compare_region=compare_region, compare_previous_year=compare_previous_year, events=events or [],
     )
     return run_with_tasks(options)

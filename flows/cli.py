@@ -136,6 +136,7 @@ def run(
     keep_text: bool = typer.Option(False, "--keep-text", help="Keep client text in consultations.parquet (off: privacy)."),
     model: Optional[Path] = typer.Option(None, help="Theme model from `soudan train` to set primary_theme."),
     compare_region: Optional[str] = typer.Option(None, help="Compare this prefecture with all others, e.g. 熊本県."),
+    compare_previous_year: bool = typer.Option(False, "--compare-previous-year", help="Compare --since..--until with the same dates a year before."),
     event: List[str] = typer.Option([], help="Campaign window NAME:START:END compared with the same length before."),
     prefect: bool = typer.Option(False, "--prefect/--no-prefect", help="Run as the Prefect flow soudan-adhoc (starts a local server)."),
 ) -> None:
@@ -147,7 +148,8 @@ def run(
             inputs=[str(p) for p in input], out=str(out), fmt=format.value,
             mapping=str(mapping) if mapping else None, since=_parse_date(since, "--since"),
             until=_parse_date(until, "--until"), min_cell=min_cell, workers=workers, topics=topics,
-            keep_text=keep_text, model=str(model) if model else None, compare_region=compare_region, events=list(event),
+            keep_text=keep_text, model=str(model) if model else None, compare_region=compare_region,
+            compare_previous_year=compare_previous_year, events=list(event),
         )
         _report_run(execute_run(options, prefect), str(out))
 
@@ -164,7 +166,12 @@ def demo(
         inputs = sorted(str(p) for p in DEMO_INPUT.glob("consultations*.csv"))
         if not inputs:
             raise FileNotFoundError(f"No demo data in {DEMO_INPUT}; regenerate it with python data/generate_demo.py.")
-        options = RunOptions(inputs=inputs, out=str(out), topics=topics, compare_region="熊本県")
+        # The demo reports fiscal 2024 against fiscal 2023, 熊本県 against the rest, and the
+        # synthetic summer campaign in 熊本県 against the two months before it.
+        options = RunOptions(
+            inputs=inputs, out=str(out), topics=topics, since=date(2024, 4, 1), until=date(2025, 3, 31),
+            compare_region="熊本県", compare_previous_year=True, events=["夏キャンペーン:2024-07-01:2024-08-31"],
+        )
         _report_run(execute_run(options, prefect=False), str(out))
 
 

@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 # Control characters except tab and newline; they break CSV writers and terminals.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
 # The same kana (or small kana / prolonged sound mark) three or more times: しにたいいい → しにたい.
 _ELONGATION = re.compile(r"([ぁ-ゖァ-ヺー〜~])\1{2,}")
 _WAVE_DASH = re.compile(r"[〜～~]+")
@@ -21,7 +21,7 @@ _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("�
 
 
 def normalize_text(text: str) -> str:
-    """NFKC (full-width ASCII and half-width kana unified), control characters removed,
+    """NFKC (full-width ASCII and half-width kana unified), control characters and lone surrogates removed,
     runs of three or more identical kana collapsed to one, wave dashes unified to ー.
 
     Letter case and kana type are kept; see :func:`fold_kana` for matching.

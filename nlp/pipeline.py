@@ -7,11 +7,12 @@ same sequence for the benchmark and for library use.
 from __future__ import annotations
 
 import hashlib
+import re
 import platform
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterator
@@ -44,6 +45,7 @@ class RunOptions:
     keep_text: bool = False
     model: str | None = None
     compare_region: str | None = None
+    compare_previous_year: bool = False
     events: list[str] = field(default_factory=list)
     reports: bool = True
 
@@ -52,6 +54,50 @@ class RunOptions:
             raise ValueError(f"The 'min_cell' parameter must be an int >= 1. Got {self.min_cell!r}.")
         if self.workers < 1:
             raise ValueError(f"The 'workers' parameter must be an int >= 1. Got {self.workers!r}.")
+        if self.compare_previous_year and not (self.since and self.until):
+            raise ValueError("--compare-previous-year needs --since and --until (the period to compare).")
+        if self.since and self.until and self.until < self.since:
+            raise ValueError(f"--until {self.until} is before --since {self.since}.")
+
+    def context_windows(self) -> list[tuple[date, date]]:
+        """Periods read besides since..until, only to compare with: the year before, pre-event windows."""
+        from nlp.compare import parse_event
+
+        windows = []
+        if self.compare_previous_year:
+            windows.append((_year_before(self.since), _year_before(self.until)))
+        for spec in self.events:
+            _, start, end = parse_event(spec)
+            windows.append((start - (end - start) - timedelta(days=1), end))
+        return windows
+
+    def ingest_range(self) -> tuple[date | None, date | None]:
+        """since..until widened to cover the comparison windows."""
+        since, until = self.since, self.until
+        for start, end in self.context_windows():
+            since = min(since, start) if since else None
+            until = max(until, end) if until else None
+        return since, until
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def in_period(consultations: pd.DataFrame, since: date | None, until: date | None) -> pd.DataFrame:
+    """Consultations whose Tokyo start date lies in since..until (both inclusive, None = open)."""
+    if since is None and until is None:
+        return consultations
+    days = consultations["started_at"].dt.tz_convert("Asia/Tokyo").dt.date
+    keep = pd.Series(True, index=consultations.index)
+    if since is not None:
+        keep &= days >= since
+    if until is not None:
+        keep &= days <= until
+    return consultations[keep].reset_index(drop=True)
 
 
 @dataclass
@@ -59,6 +105,7 @@ class Analysis:
     consultations: pd.DataFrame
     quotes: dict[str, list[str]]
     messages: list[list[str]]  # client messages per consultation, in memory only (never written)
+    comparison_base: pd.DataFrame | None = None  # period plus comparison windows, when wider
 
 
 class StageTimer:
@@ -75,7 +122,9 @@ class StageTimer:
 
 
 def ingest_stage(options: RunOptions) -> IngestResult:
-    return read_inputs(options.inputs, fmt=options.fmt, mapping=options.mapping, since=options.since, until=options.until)
+    """Read the inputs over since..until and the comparison windows (rejects for bad rows)."""
+    since, until = options.ingest_range()
+    return read_inputs(options.inputs, fmt=options.fmt, mapping=options.mapping, since=since, until=until)
 
 
 def make_analyser(options: RunOptions) -> Analyser:
@@ -95,25 +144,33 @@ def analyse_stage(
         groups, analyser=make_analyser(options), workers=options.workers,
         keep_text=options.keep_text, progress=progress,
     )
-    messages = groups["messages"].tolist()
+    if options.context_windows():
+        period = in_period(consultations.assign(_i=range(len(consultations))), options.since, options.until)
+        keep = period.pop("_i").tolist()
+        messages = [groups["messages"].iat[i] for i in keep]
+        base, consultations = consultations, period
+    else:
+        messages, base = groups["messages"].tolist(), None
     quotes = select_quotes(consultations, messages, mask=mask_text, min_cell=options.min_cell)
-    return Analysis(consultations, quotes, messages)
+    return Analysis(consultations, quotes, messages, base)
 
 
-def aggregate_stage(consultations: pd.DataFrame, options: RunOptions) -> tuple[dict, dict]:
-    """The aggregate tables and, when asked, the region / year / event comparisons."""
-    tables = build_aggregates(consultations, min_cell=options.min_cell)
+def aggregate_stage(analysis: Analysis, options: RunOptions) -> tuple[dict, dict]:
+    """Tables over since..until; year and event comparisons also see the windows read for them."""
+    period = analysis.consultations
+    consultations = analysis.comparison_base if analysis.comparison_base is not None else period
+    tables = build_aggregates(period, min_cell=options.min_cell)
     comparisons: dict[str, pd.DataFrame] = {}
-    if len(consultations):
+    if len(period):
         from nlp import compare
 
         if options.compare_region:
-            comparisons["region"] = compare.compare_region(consultations, options.compare_region, min_cell=options.min_cell)
-        if options.since and options.until:
+            comparisons["region"] = compare.compare_region(period, options.compare_region, min_cell=options.min_cell)
+        if options.compare_previous_year:
             comparisons["year_over_year"] = compare.compare_periods(consultations, options.since, options.until, min_cell=options.min_cell)
         for spec in options.events:
             name, start, end = compare.parse_event(spec)
-            comparisons[f"event_{name}"] = compare.compare_event(consultations, name, start, end, min_cell=options.min_cell)
+            comparisons["event_" + re.sub(r"[^\w]+", "_", name)] = compare.compare_event(consultations, name, start, end, min_cell=options.min_cell)
     return tables, comparisons
 
 
@@ -225,7 +282,7 @@ def run_pipeline(
     with timer("analyse"):
         analysis = stages.analyse(ingested, options, progress)
     with timer("aggregate"):
-        tables, comparisons = stages.aggregate(analysis.consultations, options)
+        tables, comparisons = stages.aggregate(analysis, options)
     topics = None
     if options.topics:
         with timer("topics"):

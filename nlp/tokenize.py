@@ -17,6 +17,7 @@ from typing import Iterator, NamedTuple, Protocol
 
 MAX_CHUNK_BYTES = 30_000
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Token(NamedTuple):
@@ -33,7 +34,7 @@ class Tokenizer(Protocol):
 
 def split_for_tokenizer(text: str, max_bytes: int = MAX_CHUNK_BYTES) -> Iterator[str]:
     """Yield pieces of ``text``, each at most ``max_bytes`` in UTF-8, joined they give ``text``."""
-    if len(text) * 4 <= max_bytes or len(text.encode("utf-8")) <= max_bytes:
+    if len(text) * 4 <= max_bytes or len(text.encode("utf-8", "replace")) <= max_bytes:
         if text:
             yield text
         return
@@ -41,7 +42,7 @@ def split_for_tokenizer(text: str, max_bytes: int = MAX_CHUNK_BYTES) -> Iterator
     size = 0
     for sentence in _SENTENCE_END.split(text):
         for piece in _hard_split(sentence, max_bytes):
-            n = len(piece.encode("utf-8"))
+            n = len(piece.encode("utf-8", "replace"))
             if size + n > max_bytes and chunk:
                 yield "".join(chunk)
                 chunk, size = [], 0
@@ -53,7 +54,7 @@ def split_for_tokenizer(text: str, max_bytes: int = MAX_CHUNK_BYTES) -> Iterator
 
 def _hard_split(sentence: str, max_bytes: int) -> Iterator[str]:
     """A sentence longer than the limit is cut by characters (a 4-byte character at most)."""
-    if len(sentence.encode("utf-8")) <= max_bytes:
+    if len(sentence.encode("utf-8", "replace")) <= max_bytes:
         yield sentence
         return
     step = max_bytes // 4
@@ -105,9 +106,11 @@ class SudachiTokenizer:
         new = tuple.__new__  # plain tuple construction: NamedTuple's __new__ costs ~10 % here
         tokens: list[Token] = []
         for chunk in split_for_tokenizer(text, self.max_chunk_bytes):
-            tokens.extend(
-                [new(Token, (m.surface(), m.normalized_form(), pos_of[m.part_of_speech_id()])) for m in tokenizer.tokenize(chunk)]
-            )
+            try:
+                morphemes = tokenizer.tokenize(chunk)
+            except UnicodeEncodeError:  # a lone surrogate (argv or a JSON escape) cannot reach Sudachi
+                morphemes = tokenizer.tokenize(_LONE_SURROGATE.sub("\ufffd", chunk))
+            tokens.extend([new(Token, (m.surface(), m.normalized_form(), pos_of[m.part_of_speech_id()])) for m in morphemes])
         return tokens
 
     def __getstate__(self) -> dict:  # Sudachi objects do not pickle; rebuild in each worker.
