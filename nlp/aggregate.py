@@ -115,7 +115,7 @@ def prepare(consultations: pd.DataFrame) -> pd.DataFrame:
     else:
         started = tokyo_time(df["started_at"])
         out["month"] = started.dt.strftime("%Y-%m").to_numpy()
-        out["weekday"] = [schema.WEEKDAYS[d] for d in started.dt.day_of_week]
+        out["weekday"] = np.array(schema.WEEKDAYS, dtype=object)[started.dt.day_of_week.to_numpy()]
         out["hour"] = started.dt.hour.astype("int64").to_numpy()
     for column in ["age_band", "gender", "occupation", "prefecture"]:
         values = df[column] if column in df.columns else pd.Series(schema.UNKNOWN, index=df.index)
@@ -140,18 +140,13 @@ def _theme_list(value) -> list[str]:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return []
     if isinstance(value, str):  # "school|family" from a CSV
-        value = [v for v in value.replace(",", "|").split("|")]
-    seen: dict[str, None] = {}
-    for v in value:
-        v = str(v).strip()
-        if v:
-            seen.setdefault(v, None)
-    return list(seen)
+        value = value.replace(",", "|").split("|")
+    return list(dict.fromkeys(v for v in map(str.strip, map(str, value)) if v))
 
 
 def categories(prep: pd.DataFrame, dim: str) -> list:
     """Canonical, complete category list of one dimension (see module docstring)."""
-    present = set(prep[dim].tolist())
+    present = set(pd.unique(prep[dim]).tolist())
     if dim == "hour":
         return schema.HOURS + sorted(present - set(schema.HOURS))
     if dim == "month":
@@ -218,11 +213,13 @@ class DuckDBCounter:
         import duckdb
         import pyarrow as pa
 
-        fields = [(c, pa.string()) for c in prep.columns if c not in {"hour", "ideation_level", "themes"}]
-        arrow_schema = pa.schema(fields + [("hour", pa.int64()), ("ideation_level", pa.int64()),
-                                           ("themes", pa.list_(pa.string()))])
-        table = pa.Table.from_pandas(prep[[f.name for f in arrow_schema]], schema=arrow_schema,
-                                     preserve_index=False)
+        def column(name: str):
+            if name == "themes":
+                return pa.array(list(prep[name]), type=pa.list_(pa.string()))
+            kind = pa.int64() if name in {"hour", "ideation_level"} else pa.string()
+            return pa.array(prep[name].to_numpy(dtype=object if kind == pa.string() else "int64"), type=kind)
+
+        table = pa.table({name: column(name) for name in prep.columns})
         self.con = duckdb.connect()
         self.con.register("c", table)
 
