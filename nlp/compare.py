@@ -30,9 +30,9 @@ hidden cell. Windows that cut months can still be differenced against the monthl
 prefer whole-month windows for published material.
 
 Example:
-    >>> compare_region(consultations, "熊本県", min_cell=10)
-    >>> name, start, end = parse_event("夏キャンペーン:2024-07-01:2024-08-31")
-    >>> compare_event(consultations, name, start, end)
+    >>> compare_region(consultations, "熊本県", min_cell=10)  # doctest: +SKIP
+    >>> name, start, end = parse_event("夏キャンペーン:2024-07-01:2024-08-31")  # doctest: +SKIP
+    >>> compare_event(consultations, name, start, end)  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ group's answers, and along each answer across ages (with its gender margin) and 
 Unrecognised answers are counted as 無回答 and logged (they never crash a run).
 
 Example:
-    >>> tables = loneliness_tables(respondents, min_cell=10)
-    >>> tables["ucla_score"].query("gender == '全体' and age_band == '全体'")
+    >>> tables = loneliness_tables(respondents, min_cell=10)  # doctest: +SKIP
+    >>> tables["ucla_score"].query("gender == '全体' and age_band == '全体'")  # doctest: +SKIP
 """
 
 from __future__ import annotations
