@@ -87,7 +87,8 @@ def significance_marker(alpha: float) -> str:
 # --------------------------------------------------------------------------- public API
 
 def compare_region(
-    consultations: pd.DataFrame, region: str, *, min_cell: int = 10, alpha: float = 0.05
+    consultations: pd.DataFrame, region: str, *, min_cell: int = 10, alpha: float = 0.05,
+    published: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """A prefecture against all other consultations (other prefectures and 不明).
 
@@ -96,6 +97,8 @@ def compare_region(
         region: a prefecture name, with or without suffix ("熊本県" or "熊本").
         min_cell: suppression threshold.
         alpha: significance level after Holm correction.
+        published: the aggregate tables built from the same frame (build_aggregates output),
+            whose suppression is honoured; rebuilt from ``consultations`` when not given.
 
     Returns:
         The comparison table (module docstring).
@@ -104,8 +107,11 @@ def compare_region(
     region = normalize_region(region)
     prep = prepare(consultations)
     in_a = (prep["prefecture"] == region).to_numpy()
-    tables = build_tables(prep, min_cell=min_cell, names=[
-        "by_age_band", "by_gender", "by_occupation", "by_theme", "by_ideation", "theme_by_prefecture"])
+    needed = ["by_age_band", "by_gender", "by_occupation", "by_theme", "by_ideation", "theme_by_prefecture"]
+    if published is not None and all(name in published for name in needed + ["by_prefecture"]):
+        tables = published
+    else:
+        tables = build_tables(prep, min_cell=min_cell, names=needed)
     by_pref = tables["by_prefecture"]
     hidden_n = bool(by_pref.loc[by_pref["prefecture"] == region, "suppressed"].any())
     honour: set[tuple[str, object]] = set()
@@ -121,7 +127,8 @@ def compare_region(
 
 
 def compare_periods(
-    consultations: pd.DataFrame, start, end, *, min_cell: int = 10, alpha: float = 0.05
+    consultations: pd.DataFrame, start, end, *, min_cell: int = 10, alpha: float = 0.05,
+    published: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """A period (inclusive dates, Asia/Tokyo) against the same dates one year before.
 
@@ -130,6 +137,9 @@ def compare_periods(
         start, end: first and last day (date, datetime or "YYYY-MM-DD").
         min_cell: suppression threshold.
         alpha: significance level after Holm correction.
+        published: the aggregate tables published beside this comparison (build_aggregates
+            output); a whole-month window they cover honours their suppression. Without them,
+            or for months they lack, the month tables are rebuilt from ``consultations``.
 
     Returns:
         The comparison table; group_b is the same period one year earlier (29 Feb → 28 Feb).
@@ -138,11 +148,12 @@ def compare_periods(
     b_start = (pd.Timestamp(start) - pd.DateOffset(years=1)).date()
     b_end = (pd.Timestamp(end) - pd.DateOffset(years=1)).date()
     return _period_comparison(consultations, (start, end), (b_start, b_end),
-                              f"{start}〜{end}", f"{b_start}〜{b_end}（前年同期）", min_cell, alpha)
+                              f"{start}〜{end}", f"{b_start}〜{b_end}（前年同期）", min_cell, alpha, published)
 
 
 def compare_event(
-    consultations: pd.DataFrame, name: str, start, end, *, min_cell: int = 10, alpha: float = 0.05
+    consultations: pd.DataFrame, name: str, start, end, *, min_cell: int = 10, alpha: float = 0.05,
+    published: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """A campaign window against the window of the same number of days just before it.
 
@@ -152,6 +163,7 @@ def compare_event(
         start, end: first and last day of the window (inclusive).
         min_cell: suppression threshold.
         alpha: significance level after Holm correction.
+        published: as in :func:`compare_periods`.
 
     Returns:
         The comparison table.
@@ -160,7 +172,7 @@ def compare_event(
     days = (end - start).days + 1
     b_start, b_end = start - timedelta(days=days), start - timedelta(days=1)
     return _period_comparison(consultations, (start, end), (b_start, b_end),
-                              f"{name}（{start}〜{end}）", f"{name}直前（{b_start}〜{b_end}）", min_cell, alpha)
+                              f"{name}（{start}〜{end}）", f"{name}直前（{b_start}〜{b_end}）", min_cell, alpha, published)
 
 
 _EVENT_FORMAT = "NAME:START:END, e.g. 夏キャンペーン:2024-07-01:2024-08-31"
@@ -224,7 +236,10 @@ def _whole_months(start: date, end: date) -> list[str] | None:
     return [str(p) for p in pd.period_range(start, end, freq="M")]
 
 
-def _period_comparison(consultations, window_a, window_b, label_a, label_b, min_cell, alpha):
+_MONTH_TABLES = ["by_month", "theme_by_month", "ideation_by_month"]
+
+
+def _period_comparison(consultations, window_a, window_b, label_a, label_b, min_cell, alpha, published=None):
     min_cell = check_min_cell(min_cell)
     prep = prepare(consultations)
     days = tokyo_time(consultations["started_at"]).dt.date.to_numpy()
@@ -232,22 +247,31 @@ def _period_comparison(consultations, window_a, window_b, label_a, label_b, min_
     in_b = (days >= window_b[0]) & (days <= window_b[1])
     honour: set[tuple[str, object]] = set()
     hidden_n = False
-    months_a, months_b = _whole_months(*window_a), _whole_months(*window_b)
-    if months_a or months_b:
-        tables = build_tables(prep, min_cell=min_cell, names=["theme_by_month", "ideation_by_month"])
-        for months in (months_a, months_b):
-            if not months:
-                continue
-            t = tables["by_month"]
-            hidden_n |= int((t["suppressed"] & t["month"].isin(months)).sum()) == 1
-            for block, table, column in [("theme", "theme_by_month", "theme"),
-                                         ("ideation", "ideation_by_month", "measure")]:
-                t = tables[table]
-                hidden = t[t["suppressed"] & t["month"].isin(months)].groupby(column).size()
-                honour |= {(block, c) for c, k in hidden.items() if k == 1}
+    built = None
+    for months in (_whole_months(*window_a), _whole_months(*window_b)):
+        if not months:
+            continue
+        if _covers(published, months):
+            tables = published
+        else:
+            built = built or build_tables(prep, min_cell=min_cell, names=_MONTH_TABLES)
+            tables = built
+        t = tables["by_month"]
+        hidden_n |= int((t["suppressed"] & t["month"].isin(months)).sum()) == 1
+        for block, table, column in [("theme", "theme_by_month", "theme"),
+                                     ("ideation", "ideation_by_month", "measure")]:
+            t = tables[table]
+            hidden = t[t["suppressed"] & t["month"].isin(months)].groupby(column).size()
+            honour |= {(block, c) for c, k in hidden.items() if k == 1}
     lengths = ((window_a[1] - window_a[0]).days + 1, (window_b[1] - window_b[0]).days + 1)
     return _comparison(prep, in_a, in_b, label_a, label_b, min_cell=min_cell, alpha=alpha,
                        honour=honour, hidden_n=hidden_n, lengths=lengths)
+
+
+def _covers(published: dict[str, pd.DataFrame] | None, months: list[str]) -> bool:
+    """True when the published aggregate tables hold every month of the window."""
+    return (published is not None and all(name in published for name in _MONTH_TABLES)
+            and set(months) <= set(published["by_month"]["month"]))
 
 
 def _side_counts(prep: pd.DataFrame) -> dict[str, dict]:

@@ -11,6 +11,7 @@ import pytest
 from fixtures.small import load_consultations
 from scipy import stats
 
+from nlp.aggregate import build_aggregates
 from nlp.compare import (
     COLUMNS, compare_event, compare_periods, compare_region, normalize_region, parse_event, two_proportion_test,
 )
@@ -169,6 +170,21 @@ def test_whole_month_window_hidden_in_by_month_is_hidden_here_too():
     assert hidden["suppressed"].all() and hidden["b_n"].isna().all()
     shifted = compare_event(frame, "月間", "2024-08-02", "2024-09-01", min_cell=10)  # not whole months
     assert (shifted["b_n"] == 40).all() and not shifted["suppressed"].all()
+
+
+def test_published_tables_decide_what_is_hidden():
+    # The run publishes tables for 2024-07..09 only (July hidden as above); the comparison also
+    # sees 2023-01 data, so month tables rebuilt from its frame have empty months and would
+    # not hide July. Given the published tables, the comparison follows them.
+    period = make([("熊本県", "2024-07-10", 40, {"school": 20}), ("熊本県", "2024-08-10", 100, {"school": 20}),
+                   ("熊本県", "2024-09-10", 5, {})])
+    base = pd.concat([period, make([("熊本県", "2023-01-10", 50, {})])], ignore_index=True)
+    published = build_aggregates(period, min_cell=10)
+    assert published["by_month"].set_index("month").loc["2024-07", "suppressed"]
+    assert not compare_event(base, "月間", "2024-08-01", "2024-08-31")["suppressed"].all()
+    assert compare_event(base, "月間", "2024-08-01", "2024-08-31", published=published)["suppressed"].all()
+    region = compare_region(period, "熊本県", min_cell=10, published=published)
+    pd.testing.assert_frame_equal(region, compare_region(period, "熊本県", min_cell=10))
 
 
 def test_leap_day_period_and_regions():
