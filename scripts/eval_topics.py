@@ -20,6 +20,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 import argparse  # noqa: E402
+import hashlib  # noqa: E402
 import json  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
@@ -48,6 +49,24 @@ def block_network() -> None:
     socket.socket.connect_ex = refuse("socket.connect_ex")
     socket.create_connection = refuse("create_connection")
     socket.getaddrinfo = refuse("getaddrinfo")
+
+
+def forbid_sentence_transformers() -> None:
+    """Record and refuse any SentenceTransformer construction (BERTopic's default embedding model)."""
+    import sentence_transformers
+
+    def refuse(self, *args, **kwargs):
+        NETWORK_ATTEMPTS.append(f"SentenceTransformer{args[:1]}")
+        raise RuntimeError("no sentence-transformer may be loaded during topic evaluation")
+
+    sentence_transformers.SentenceTransformer.__init__ = refuse
+
+
+def fingerprint(result) -> str:
+    """Short hash of the document topics and topic tables, to compare runs across processes."""
+    payload = json.dumps([result.doc_topics, result.topics.to_csv(index=False),
+                          result.over_time.to_csv(index=False)], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
 def load(folder: Path) -> tuple[list[str], list[str], list[str]]:
@@ -90,6 +109,7 @@ def main() -> int:
 
     started = time.perf_counter()
     block_network()
+    forbid_sentence_transformers()
     from sklearn.metrics import normalized_mutual_info_score
 
     from nlp.topics import discover_topics
@@ -130,11 +150,17 @@ def main() -> int:
     filler = sorted({w for w in words if w in FILLER})
     identical = all(r.doc_topics == first.doc_topics and r.words == first.words
                     and r.topics.equals(first.topics) for r in results[1:])
+    new = first.topics[first.topics["new_topic"]]
+    month_counts = Counter(months)
+    last, before = sorted(month_counts)[-1], sorted(month_counts)[-2]
+    print(f"new-topic flags ({last}: {month_counts[last]} dialogues vs {before}: {month_counts[before]}): "
+          f"{', '.join(f'{r.label} (+{r.growth:.0%} pts)' for r in new.itertuples()) or 'none'}")
     print(f"NMI vs topic.main_jp: {nmi:.3f}   purity: {pur:.3f}")
     print(f"wall time per run: {', '.join(f'{t:.1f}s' for t in times)}; whole script incl. imports: {total:.1f}s")
-    print(f"identical topics on {args.runs} runs: {identical}")
+    print(f"identical topics on {args.runs} runs: {identical}; fingerprint {fingerprint(first)}")
     print(f"filler words among top words: {filler or 'none'}")
-    print(f"network connection attempts: {len(NETWORK_ATTEMPTS)} {NETWORK_ATTEMPTS[:5]}")
+    print(f"network connection / model download attempts: {len(NETWORK_ATTEMPTS)} {NETWORK_ATTEMPTS[:5]}; "
+          f"HF_HUB_OFFLINE={os.environ['HF_HUB_OFFLINE']} TRANSFORMERS_OFFLINE={os.environ['TRANSFORMERS_OFFLINE']}")
     ok = len(first.topics) >= 8 and not filler and identical and not NETWORK_ATTEMPTS and times[0] < 90
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
