@@ -1,0 +1,384 @@
+"""Reading a survey export: one row per respondent, the header found under title rows.
+
+A municipal export has a title and notes above the header, group headers merged over several
+columns (基本属性, 自由記述 …), Japanese headers with full-width digits (問１１), and is saved as
+XLSX or as a CP932 CSV. :func:`read_survey_grid` finds the header row among the first 30 rows
+(a single row or two stacked rows), fills merged cells, and returns the header and the data
+rows with their spreadsheet row numbers. Which column means what is decided in
+:mod:`nlp.survey_columns`.
+
+Formats: CSV/TSV/TXT (encoding detected like the consultation reader: BOM, UTF-8, then CP932 /
+EUC-JP via charset-normalizer), XLSX/XLSM (the sheet with the best header, or ``sheet:`` of the
+mapping), Parquet and JSONL.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from nlp.readers import InputError, decode
+
+HEADER_SCAN_ROWS = 30
+SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+            ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+@dataclass
+class Grid:
+    """What was read from one file: header cells (upper and lower row) and data rows.
+
+    Attributes:
+        header: the header text per column (lower row, or the upper one where it is blank).
+        groups: the upper header row per column when the header is two rows, else "".
+        rows: (spreadsheet row number, cells) for every non-blank row below the header.
+        header_row: the spreadsheet row number of the (lower) header row.
+    """
+
+    path: Path
+    format: str
+    encoding: str | None
+    sha256: str
+    header: list[str]
+    groups: list[str]
+    rows: list[tuple[int, list[Any]]]
+    header_row: int
+    sheet: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as display text: NFKC, whitespace collapsed, 1001.0 → "1001"; "" for blank."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+def read_survey_grid(
+    path: str | Path,
+    *,
+    score: Callable[[list[str]], float],
+    sheet: str | None = None,
+    header_row: int | None = None,
+    encoding: str | None = None,
+) -> Grid:
+    """Read one survey file and locate its header.
+
+    Args:
+        path: the file.
+        score: how header-like a list of header cells is (more recognised columns → higher).
+        sheet: XLSX sheet to read; default the sheet whose header scores best.
+        header_row: the header's spreadsheet row number; default found by ``score``.
+        encoding: force a text encoding for CSV/JSONL.
+
+    Returns:
+        The :class:`Grid`.
+
+    Raises:
+        InputError: the file is missing, unreadable, empty or has no data rows.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"入力ファイルが見つかりません: {path}") from None
+    except OSError as error:
+        raise InputError(f"{path.name}: ファイルを開けません（{error.strerror or type(error).__name__}）") from None
+    if not data.strip():
+        raise InputError(f"{path.name}: ファイルが空です")
+    fmt = "xlsx" if data[:4] == b"PK\x03\x04" else "parquet" if data[:4] == b"PAR1" else SUFFIXES.get(path.suffix.lower())
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InputError(f"{path.name}: 古い Excel 形式（.xls）は読めません。Excel で .xlsx か CSV として保存し直してください")
+    if fmt is None:
+        raise InputError(f"{path.name}: この形式は読めません（対応: .csv .tsv .txt .xlsx .xlsm .parquet .jsonl）")
+    digest = hashlib.sha256(data).hexdigest()
+    if fmt == "xlsx":
+        sheets = _xlsx_sheets(path, data, sheet)
+        used_encoding = None
+    elif fmt == "csv":
+        text, used_encoding = decode(data, path.name, encoding)
+        sheets = [(None, _csv_grid(path, text))]
+    elif fmt == "jsonl":
+        text, used_encoding = decode(data, path.name, encoding)
+        sheets = [(None, _jsonl_grid(path, text))]
+    else:
+        sheets, used_encoding = [(None, _parquet_grid(path, data))], None
+    best: Grid | None = None
+    best_score = float("-inf")
+    for name, rows in sheets:
+        found = _find_header(rows, score, header_row, path.name)
+        if found is None:
+            continue
+        value, grid = found
+        if value > best_score:
+            best, best_score = Grid(path, fmt, used_encoding, digest, *grid, sheet=name), value
+    if best is None:
+        raise InputError(f"{path.name}: 見出し行とデータ行が見つかりません（ファイルが空か、header_row の指定が違います）")
+    if len(sheets) > 1:
+        others = [n for n, _ in sheets if n != best.sheet]
+        best.warnings.append(f"{path.name}: シート '{best.sheet}' を読みました（他のシート {', '.join(others)} は読んでいません）")
+    if not best.rows:
+        raise InputError(f"{path.name}: 見出し行（{best.header_row} 行目）のあとに回答の行がありません")
+    return best
+
+
+def _xlsx_sheets(path: Path, data: bytes, sheet: str | None) -> list[tuple[str, list[tuple[int, list[Any]]]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # noqa: BLE001 — zip, XML and openpyxl errors all mean the same to a user
+        raise InputError(f"{path.name}: Excel ファイルとして開けません（壊れているか、別の形式のファイルです）") from None
+    if sheet is not None and sheet not in book.sheetnames:
+        raise InputError(f"{path.name}: シート '{sheet}' がありません（あるシート: {', '.join(book.sheetnames)}）")
+    chosen = [book[sheet]] if sheet is not None else book.worksheets
+    return [(ws.title, _sheet_rows(ws)) for ws in chosen]
+
+
+def _sheet_rows(sheet: Any) -> list[tuple[int, list[Any]]]:
+    """All rows of a sheet, merged ranges filled with their top-left value."""
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    for merged in sheet.merged_cells.ranges:
+        value = sheet.cell(merged.min_row, merged.min_col).value
+        for r in range(merged.min_row, min(merged.max_row, len(rows)) + 1):
+            row = rows[r - 1]
+            row.extend([None] * (merged.max_col - len(row)))
+            for c in range(merged.min_col, merged.max_col + 1):
+                row[c - 1] = value
+    return list(enumerate(rows, 1))
+
+
+def _csv_grid(path: Path, text: str) -> list[tuple[int, list[Any]]]:
+    text = text.replace("\x00", "")
+    sample = text[:20000].splitlines()[:40]
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else max(",\t;", key=lambda d: sum(line.count(d) for line in sample))
+    csv.field_size_limit(1 << 30)
+    try:
+        return list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
+    except csv.Error as error:
+        raise InputError(f"{path.name}: CSV として読めません（{error}）") from None
+
+
+def _jsonl_grid(path: Path, text: str) -> list[tuple[int, list[Any]]]:
+    objects = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                raise InputError(f"{path.name}: {number} 行目が JSON として読めません") from None
+            if isinstance(obj, dict):
+                objects.append((number, obj))
+    keys = list(dict.fromkeys(k for _, obj in objects for k in obj))
+    return [(0, keys)] + [(n, [obj.get(k) for k in keys]) for n, obj in objects]
+
+
+def _parquet_grid(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except Exception:  # noqa: BLE001
+        raise InputError(f"{path.name}: Parquet ファイルとして読めません") from None
+    keys = table.column_names
+    return [(0, keys)] + [(n, [row.get(k) for k in keys]) for n, row in enumerate(table.to_pylist(), 1)]
+
+
+def _filled(cell: Any) -> bool:
+    return cell_text(cell) != ""
+
+
+def _find_header(rows: list[tuple[int, list[Any]]], score: Callable[[list[str]], float], header_row: int | None,
+                 name: str) -> tuple[float, tuple[list[str], list[str], list[tuple[int, list[Any]]], int]] | None:
+    rows = [(n, cells) for n, cells in rows if any(_filled(c) for c in cells)]
+    if not rows:
+        return None
+    if header_row is not None:
+        candidates = [(i, 1) for i, (n, _) in enumerate(rows) if n == header_row][:1]
+        if not candidates:
+            raise InputError(f"{name}: マッピングの header_row {header_row} 行目が空か、ありません")
+    else:
+        scan = min(len(rows), HEADER_SCAN_ROWS)
+        candidates = [(i, 1) for i in range(scan)] + [(i, 2) for i in range(scan - 1)]
+    best, best_score = None, float("-inf")
+    for index, height in candidates:
+        if height == 2:
+            upper, lower = rows[index][1], rows[index + 1][1]
+            width = max(len(upper), len(lower))
+            up = [cell_text(upper[k]) if k < len(upper) else "" for k in range(width)]
+            low = [cell_text(lower[k]) if k < len(lower) else "" for k in range(width)]
+            header = [lo or u for u, lo in zip(up, low)]
+            groups = [u if u != lo else "" for u, lo in zip(up, low)]
+        else:
+            header = [cell_text(c) for c in rows[index][1]]
+            groups = [""] * len(header)
+        value = score(header)
+        if value > best_score + (1 if height == 2 else 0):  # two rows must be clearly better
+            best, best_score = (index, height, header, groups), value
+    assert best is not None
+    index, height, header, groups = best
+    if height == 1 and index > 0 and rows[index - 1][0] == rows[index][0] - 1:  # group headers just above
+        above = rows[index - 1][1]
+        groups = [cell_text(above[k]) if k < len(above) else "" for k in range(len(header))]
+        groups = [g if g != h else "" for g, h in zip(groups, header)]
+    data = [(n, list(cells) + [None] * (len(header) - len(cells))) for n, cells in rows[index + height:]]
+    return best_score, (header, groups, data, rows[index + height - 1][0])
+
+
+# --------------------------------------------------------------------------- respondents
+
+REJECT_COLUMNS = ["source", "row", "column", "reason"]
+
+
+@dataclass
+class SurveyData:
+    """A survey read: one row per respondent, its questions, refused rows and what was read.
+
+    Attributes:
+        respondents: respondent_id, answered_at (Timestamp or NaT), the attributes found
+            (age_band, gender, district, role, occupation, response_mode; 不明 when blank),
+            loneliness_direct / ucla_1..3 as given, one column per question (``open_1`` text or
+            None, ``choice_1`` answer or 無回答), source and row.
+        questions: the open and choice questions, in file order.
+        rejects: source, row, column, reason.
+        source: path, format, encoding, sha256, sheet, header_row, rows read / accepted / rejected.
+        warnings: header found where, sheets not read, unparsable dates, columns ignored.
+    """
+
+    respondents: "pd.DataFrame"
+    questions: list
+    rejects: "pd.DataFrame"
+    source: dict
+    warnings: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+
+def read_survey(path: str | Path, *, mapping: "str | Path | SurveyMapping | None" = None) -> SurveyData:
+    """Read one survey file (CSV, XLSX, Parquet, JSONL) into one row per respondent.
+
+    Args:
+        path: the survey export.
+        mapping: a survey mapping YAML (or a loaded :class:`nlp.survey_columns.SurveyMapping`).
+
+    Returns:
+        The :class:`SurveyData`.
+
+    Raises:
+        InputError: unreadable or empty file, no header, or a header named in the mapping is missing.
+
+    Example:
+        >>> data = read_survey("data/survey/survey_synthetic.xlsx")  # doctest: +SKIP
+        >>> [q.label for q in data.questions if q.kind == "open"][:1]  # doctest: +SKIP
+        ['問11 孤独・孤立を感じたとき、どのような支援や場があればよいと思いますか']
+    """
+    import pandas as pd
+
+    from nlp import attributes
+    from nlp.dates import parse_datetime
+    from nlp.survey_columns import SurveyMapping, header_score, load_survey_mapping, resolve_layout
+
+    rules = mapping if isinstance(mapping, SurveyMapping) else load_survey_mapping(mapping)
+    grid = read_survey_grid(path, score=header_score, sheet=rules.sheet, header_row=rules.header_row,
+                            encoding=rules.encoding)
+    name = grid.path.name
+    columns = [[t for t in (cell_text(cells[k]) for _, cells in grid.rows) if t] for k in range(len(grid.header))]
+    layout = resolve_layout(grid.header, grid.groups, columns, rules, name)
+    warnings = list(grid.warnings)
+    if grid.header_row > 1:
+        warnings.append(f"{name}: 見出しを {grid.header_row} 行目に見つけました")
+    pos = layout.canonical
+
+    def mapped(column: str, key: str, raw: Any) -> Any:
+        table = rules.values.get(column) or rules.values.get(key)
+        if table and raw is not None:
+            return table.get(cell_text(raw), raw)
+        return raw
+
+    records, rejects, seen = [], [], {}
+    bad_dates = []
+    for number, cells in grid.rows:
+        raw_id = cells[pos["respondent_id"]] if "respondent_id" in pos else None
+        others = [c for k, c in enumerate(cells) if k != pos.get("respondent_id") and k < len(grid.header)]
+        if "respondent_id" in pos and not cell_text(raw_id):
+            rejects.append((name, number, "respondent_id", "回答者IDが空です"))
+            continue
+        if not any(cell_text(c) for c in others):
+            rejects.append((name, number, "", "回答がすべて空です"))
+            continue
+        rid = cell_text(raw_id) if "respondent_id" in pos else f"{number}行目"
+        row: dict[str, Any] = {"respondent_id": rid}
+        if "answered_at" in pos:
+            raw = cells[pos["answered_at"]]
+            row["answered_at"] = parse_datetime(raw) if cell_text(raw) else None
+            if cell_text(raw) and row["answered_at"] is None:
+                bad_dates.append(number)
+        age_raw = mapped("age_band", "", cells[pos["age_band"]]) if "age_band" in pos else None
+        if not attributes.is_stated(age_raw) and "age" in pos:
+            age_raw = mapped("age", "", cells[pos["age"]])
+        if "age_band" in pos or "age" in pos:
+            row["age_band"] = _age_band(age_raw)
+        if "gender" in pos:
+            row["gender"] = attributes.gender(mapped("gender", "", cells[pos["gender"]]))
+        for column in ("district", "role", "occupation", "response_mode"):
+            if column in pos:
+                row[column] = cell_text(mapped(column, "", cells[pos[column]])) or "不明"
+        for column in ("loneliness_direct", "ucla_1", "ucla_2", "ucla_3"):
+            if column in pos:
+                row[column] = cell_text(mapped(column, "", cells[pos[column]])) or None
+        for question in layout.questions:
+            raw = cells[question.position]
+            if question.kind == "open":
+                text = "" if raw is None else re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", str(raw).replace("\r\n", "\n")).strip()
+                row[question.key] = text or None
+            else:
+                row[question.key] = cell_text(mapped(question.key, grid.header[question.position], raw)) or "無回答"
+        row["source"], row["row"] = name, number
+        content = tuple(v for k, v in row.items() if k not in ("row", "answered_at"))
+        if rid in seen:
+            first_row, first_content = seen[rid]
+            same = first_content == content
+            rejects.append((name, number, "respondent_id",
+                            f"回答者ID '{rid}' の重複: {first_row} 行目と{'同じ回答です（1件だけ採用）' if same else '異なる回答です（最初の行を採用）'}"))
+            continue
+        seen[rid] = (number, content)
+        records.append(row)
+    if bad_dates:
+        shown = ", ".join(map(str, bad_dates[:10])) + (" …" if len(bad_dates) > 10 else "")
+        warnings.append(f"{name}: 回答日を解釈できない行が {len(bad_dates)} 行あります（空として扱います）: {shown} 行目")
+    if "respondent_id" not in pos:
+        warnings.append(f"{name}: 回答者IDの列がないため、行番号を回答者IDとして使います")
+    respondents = pd.DataFrame(records)
+    if "answered_at" in respondents:
+        respondents["answered_at"] = pd.to_datetime(respondents["answered_at"])
+    source = {
+        "path": str(grid.path), "format": grid.format, "encoding": grid.encoding, "sha256": grid.sha256,
+        **({"sheet": grid.sheet} if grid.sheet else {}), "header_row": grid.header_row,
+        "rows_read": len(grid.rows), "respondents": len(records), "rows_rejected": len(rejects),
+        "columns": {c: grid.header[p] for c, p in pos.items()},
+    }
+    return SurveyData(respondents, layout.questions, pd.DataFrame(rejects, columns=REJECT_COLUMNS), source,
+                      warnings, layout.ignored)
+
+
+_OVER = re.compile(r"^(\d{2})(?:歳|才|代)以上$")
+
+
+def _age_band(value: Any) -> str:
+    """nlp.attributes.age_band, plus top bands such as 70歳以上 kept as 70代以上."""
+    from nlp import attributes
+
+    band = attributes.age_band(value)
+    if band == "不明":
+        match = _OVER.match(cell_text(value).replace(" ", ""))
+        if match and int(match.group(1)) % 10 == 0:
+            return f"{match.group(1)}代以上"
+    return band
