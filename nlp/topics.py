@@ -151,7 +151,12 @@ class BERTopicModel:
             top_n_words=self.top_n_words,
             calculate_probabilities=False,
         )
-        topics, _ = model.fit_transform(list(documents), embeddings=np.asarray(embeddings, dtype=np.float64))
+        documents, embeddings = list(documents), np.asarray(embeddings, dtype=np.float64)
+        topics, _ = model.fit_transform(documents, embeddings=embeddings)
+        if -1 in topics:  # a density clusterer left outliers: give each its nearest topic
+            topics = model.reduce_outliers(documents, topics, strategy="embeddings", embeddings=embeddings)
+            model.update_topics(documents, topics=topics, vectorizer_model=model.vectorizer_model,
+                                ctfidf_model=model.ctfidf_model, top_n_words=self.top_n_words)
         words = {int(t): [w for w, _ in model.get_topic(t) or [] if w] for t in sorted(set(topics))}
         return TopicFit([int(t) for t in topics], words)
 
@@ -202,9 +207,9 @@ def discover_topics(
         TopicTooFewDocuments: fewer than ``min_documents`` consultations with usable words.
     """
     n = len(texts)
-    if len(months) != n or (tokens is not None and len(tokens) != n):
-        raise ValueError(f"texts, months and tokens must have the same length; got {n}, {len(months)}, "
-                         f"{None if tokens is None else len(tokens)}")
+    for name, values in (("months", months), ("tokens", tokens), ("ideation_levels", ideation_levels), ("themes", themes)):
+        if values is not None and len(values) != n:
+            raise ValueError(f"The '{name}' parameter must have one value per text ({n}). Got {len(values)}.")
     if min_documents < 2:
         raise ValueError(f"The 'min_documents' parameter must be >= 2. Got {min_documents}.")
     stop = load_topic_stopwords() if stopwords is None else stopwords
@@ -227,23 +232,25 @@ def discover_topics(
     top_words = {t: list(dict.fromkeys(display.get(w, w) for w in ws)) for t, ws in fit.words.items()}
     labels = {t: "・".join(w[:3]) for t, w in top_words.items()}
     over_time = _over_time(doc_topics, months, labels)
+    levels = None
+    if ideation_levels is not None:
+        levels = pd.to_numeric(pd.Series(list(ideation_levels)), errors="coerce").fillna(0).to_numpy()
+    order = [usable[j] for j in np.argsort(-_centrality(embeddings, fit.doc_topics), kind="stable")]
     growth = _growth(over_time)
     surfaces = _surfaces(words)  # lemma → forms seen in the text, to find excerpts
-    centrality = _centrality(embeddings, fit.doc_topics)
-    levels = None if ideation_levels is None else pd.to_numeric(pd.Series(list(ideation_levels)), errors="coerce").fillna(0).to_numpy()
     rows = []
     for topic in sorted(fit.words):
-        members = [usable[j] for j in np.argsort(-centrality, kind="stable") if fit.doc_topics[j] == topic]
+        members = [i for i in order if doc_topics[i] == topic]  # most central first
         excerpts = []
         if len(members) >= min_excerpt_topic_size:
-            eligible = [i for i in members if levels is None or levels[i] < 1]
+            eligible = [i for i in members if levels is None or levels[i] < 1]  # ideation is never quoted
             excerpts = _excerpts(texts, eligible, fit.words[topic], surfaces, mask, n_excerpts)
         rows.append({
             "topic_id": topic, "size": len(members), "label": labels[topic],
             "top_words": "、".join(top_words[topic]), "excerpts": "｜".join(excerpts),
-            "ideation_share": float(np.mean(levels[members] >= 1)) if levels is not None and members else float("nan"),
+            "ideation_share": float(np.mean(levels[members] >= 1)) if levels is not None and members else math.nan,
             "main_themes": "、".join(_main_themes([themes[i] for i in members])) if themes is not None else "",
-            "growth": growth.get(topic, float("nan")),
+            "growth": growth.get(topic, math.nan),
         })
     table = pd.DataFrame(rows, columns=[c for c in TOPIC_COLUMNS if c != "new_topic"])
     table.insert(TOPIC_COLUMNS.index("new_topic"), "new_topic", _new_flags(table, over_time, n_new))
