@@ -165,12 +165,12 @@ def aggregate_stage(analysis: Analysis, options: RunOptions) -> tuple[dict, dict
         from nlp import compare
 
         if options.compare_region:
-            comparisons["region"] = compare.compare_region(period, options.compare_region, min_cell=options.min_cell)
+            comparisons["region"] = compare.compare_region(period, options.compare_region, min_cell=options.min_cell, published=tables)
         if options.compare_previous_year:
-            comparisons["year_over_year"] = compare.compare_periods(consultations, options.since, options.until, min_cell=options.min_cell)
+            comparisons["year_over_year"] = compare.compare_periods(consultations, options.since, options.until, min_cell=options.min_cell, published=tables)
         for spec in options.events:
             name, start, end = compare.parse_event(spec)
-            comparisons["event_" + re.sub(r"[^\w]+", "_", name)] = compare.compare_event(consultations, name, start, end, min_cell=options.min_cell)
+            comparisons["event_" + re.sub(r"[^\w]+", "_", name)] = compare.compare_event(consultations, name, start, end, min_cell=options.min_cell, published=tables)
     return tables, comparisons
 
 
