@@ -27,6 +27,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import pandas as pd
 
+from nlp.disclosure import check_min_cell, finish_table, lines_along, primary_suppress, secondary_suppress
 from nlp.embeddings import Embedder, GinzaStaticEmbedder
 from nlp.stopwords import filter_rare, load_topic_stopwords, topic_words
 from nlp.tokenize import SudachiTokenizer, Token
@@ -35,7 +36,7 @@ MAX_EXCERPT_CHARS = 60
 MIN_EXCERPT_CHARS = 12
 TOPIC_COLUMNS = ["topic_id", "size", "label", "top_words", "excerpts", "ideation_share", "main_themes",
                  "new_topic", "growth"]
-OVER_TIME_COLUMNS = ["month", "topic_id", "label", "consultations", "share"]
+OVER_TIME_COLUMNS = ["month", "topic_id", "label", "consultations", "share", "suppressed", "reference"]
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 
@@ -60,8 +61,10 @@ class TopicResult:
     """Topic tables ready to write as CSV (list-like cells are joined into strings).
 
     topics: topic_id, size, label, top_words (、-joined), excerpts (｜-joined, masked),
-        ideation_share (0–1, NaN without levels), main_themes (、-joined ids), new_topic, growth.
-    over_time: month, topic_id, label, consultations, share (of the month's consultations).
+        ideation_share (0–1; NaN without levels or under min_cell), main_themes (、-joined ids),
+        new_topic (bool), growth (share last month − share the month before; NaN with one month).
+    over_time: month, topic_id, label, consultations (Int64, <NA> when suppressed), share (of
+        all the month's consultations), suppressed, reference (month n ≤ 30) — as aggregates.
     doc_topics: topic of each input text, -1 when it had no usable word.
     words: topic id → top words as a list.
     """
@@ -179,6 +182,7 @@ def discover_topics(
     min_word_documents: int = 3,
     min_excerpt_topic_size: int = 10,
     n_new: int = 3,
+    min_cell: int = 10,
 ) -> TopicResult:
     """Find topics in consultations' client text and describe them for analysts.
 
@@ -199,6 +203,10 @@ def discover_topics(
         min_word_documents: a lemma must occur in this many consultations to count.
         min_excerpt_topic_size: smaller topics get no excerpt (a quote could identify the writer).
         n_new: how many of the most-grown topics are flagged ``new_topic``.
+        min_cell: disclosure control (nlp.disclosure): topics-over-time cells under it are
+            suppressed (with complementary cells), ``ideation_share`` is NaN when fewer than
+            ``min_cell`` consultations of the topic have ideation, ``growth`` is NaN when either
+            month's cell is suppressed. 0 turns this off.
 
     Returns:
         A :class:`TopicResult`.
@@ -210,6 +218,7 @@ def discover_topics(
     for name, values in (("months", months), ("tokens", tokens), ("ideation_levels", ideation_levels), ("themes", themes)):
         if values is not None and len(values) != n:
             raise ValueError(f"The '{name}' parameter must have one value per text ({n}). Got {len(values)}.")
+    check_min_cell(min_cell)
     if min_documents < 2:
         raise ValueError(f"The 'min_documents' parameter must be >= 2. Got {min_documents}.")
     stop = load_topic_stopwords() if stopwords is None else stopwords
@@ -231,12 +240,14 @@ def discover_topics(
     display = _display_forms(words)
     top_words = {t: list(dict.fromkeys(display.get(w, w) for w in ws)) for t, ws in fit.words.items()}
     labels = {t: "・".join(w[:3]) for t, w in top_words.items()}
-    over_time = _over_time(doc_topics, months, labels)
+    raw = _month_counts(doc_topics, months, labels)
+    over_time = _over_time(raw, min_cell)
     levels = None
     if ideation_levels is not None:
         levels = pd.to_numeric(pd.Series(list(ideation_levels)), errors="coerce").fillna(0).to_numpy()
     order = [usable[j] for j in np.argsort(-_centrality(embeddings, fit.doc_topics), kind="stable")]
-    growth = _growth(over_time)
+    growth = _growth(raw)  # from unsuppressed counts; published only where both cells are
+    new = _new_flags(growth, raw, n_new)
     surfaces = _surfaces(words)  # lemma → forms seen in the text, to find excerpts
     rows = []
     for topic in sorted(fit.words):
@@ -248,12 +259,12 @@ def discover_topics(
         rows.append({
             "topic_id": topic, "size": len(members), "label": labels[topic],
             "top_words": "、".join(top_words[topic]), "excerpts": "｜".join(excerpts),
-            "ideation_share": float(np.mean(levels[members] >= 1)) if levels is not None and members else math.nan,
+            "ideation_share": _ideation_share(levels, members, min_cell),
             "main_themes": "、".join(_main_themes([themes[i] for i in members])) if themes is not None else "",
-            "growth": growth.get(topic, math.nan),
+            "new_topic": new.get(topic, False),
+            "growth": growth.get(topic, math.nan) if _published(over_time, topic) else math.nan,
         })
-    table = pd.DataFrame(rows, columns=[c for c in TOPIC_COLUMNS if c != "new_topic"])
-    table.insert(TOPIC_COLUMNS.index("new_topic"), "new_topic", _new_flags(table, over_time, n_new))
+    table = pd.DataFrame(rows, columns=TOPIC_COLUMNS)
     return TopicResult(table, over_time, doc_topics, top_words)
 
 
@@ -316,32 +327,62 @@ def _main_themes(theme_lists: Sequence[Sequence[str]], min_share: float = 0.2, l
     return [t for t, c in ranked if c >= min_share * len(theme_lists)][:limit]
 
 
-def _over_time(doc_topics: Sequence[int], months: Sequence[str], labels: dict[int, str]) -> pd.DataFrame:
-    """Consultations per month and topic (zeros included); share of all the month's consultations."""
+def _ideation_share(levels: np.ndarray | None, members: list[int], min_cell: int) -> float:
+    if levels is None or not members:
+        return math.nan
+    count = int(np.sum(levels[members] >= 1))
+    return math.nan if count < min_cell else count / len(members)
+
+
+def _month_counts(doc_topics: Sequence[int], months: Sequence[str], labels: dict[int, str]) -> pd.DataFrame:
+    """Unsuppressed month × topic counts (zeros included), month totals and shares."""
     frame = pd.DataFrame({"month": [str(m) for m in months], "topic_id": list(doc_topics)})
     totals = frame.groupby("month").size()
     counts = frame[frame.topic_id >= 0].groupby(["month", "topic_id"]).size()
     index = pd.MultiIndex.from_product([sorted(totals.index), sorted(labels)], names=["month", "topic_id"])
-    out = counts.reindex(index, fill_value=0).rename("consultations").reset_index()
-    out["share"] = out["consultations"] / out["month"].map(totals)
-    out.insert(2, "label", out["topic_id"].map(labels))
-    return out[OVER_TIME_COLUMNS]
+    raw = counts.reindex(index, fill_value=0).rename("count").reset_index()
+    raw.insert(2, "label", raw["topic_id"].map(labels))
+    raw["total"] = raw["month"].map(totals)
+    raw["share"] = raw["count"] / raw["total"]
+    return raw
 
 
-def _growth(over_time: pd.DataFrame) -> dict[int, float]:
+def _over_time(raw: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """The published table: cells under ``min_cell`` suppressed, with complementary cells along
+    each month (across topics) and each topic (across months), as in nlp.disclosure."""
+    dims = raw[["month", "topic_id", "label"]]
+    values = raw["count"].to_numpy()
+    hidden = np.zeros(len(raw), dtype=bool)
+    if min_cell:
+        lines = lines_along(dims, ["month"]) + lines_along(dims, ["topic_id"])
+        hidden = secondary_suppress(values, primary_suppress(values, min_cell), lines)
+    return finish_table(dims, values, raw["total"].to_numpy(), hidden)[OVER_TIME_COLUMNS]
+
+
+def _last_two_months(raw: pd.DataFrame) -> list[str]:
+    return sorted(raw["month"].unique())[-2:]
+
+
+def _growth(raw: pd.DataFrame) -> dict[int, float]:
     """Share in the last month minus share in the month before (empty with one month)."""
-    months = sorted(over_time["month"].unique())
+    months = _last_two_months(raw)
     if len(months) < 2:
         return {}
-    share = over_time.pivot(index="topic_id", columns="month", values="share")
-    return (share[months[-1]] - share[months[-2]]).to_dict()
+    share = raw.pivot(index="topic_id", columns="month", values="share")
+    return (share[months[1]] - share[months[0]]).to_dict()
 
 
-def _new_flags(table: pd.DataFrame, over_time: pd.DataFrame, n_new: int, min_count: int = 3) -> list[bool]:
+def _published(over_time: pd.DataFrame, topic: int) -> bool:
+    """True when the topic's cells in the last two months are not suppressed."""
+    months = sorted(over_time["month"].unique())[-2:]
+    cells = over_time[(over_time["topic_id"] == topic) & over_time["month"].isin(months)]
+    return not cells["suppressed"].any()
+
+
+def _new_flags(growth: dict[int, float], raw: pd.DataFrame, n_new: int, min_count: int = 3) -> dict[int, bool]:
     """The ``n_new`` topics that grew most, with growth > 0 and ≥ ``min_count`` consultations last month."""
-    if table.empty or table["growth"].isna().all():
-        return [False] * len(table)
-    last = over_time[over_time["month"] == over_time["month"].max()].set_index("topic_id")["consultations"]
-    eligible = table[(table["growth"] > 0) & (table["topic_id"].map(last).fillna(0) >= min_count)]
-    top = set(eligible.sort_values(["growth", "topic_id"], ascending=[False, True])["topic_id"].head(n_new))
-    return [t in top for t in table["topic_id"]]
+    if not growth:
+        return {}
+    last = raw[raw["month"] == _last_two_months(raw)[-1]].set_index("topic_id")["count"]
+    eligible = sorted((-g, t) for t, g in growth.items() if g > 0 and last.get(t, 0) >= min_count)
+    return {t: True for _, t in eligible[:n_new]}

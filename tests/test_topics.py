@@ -115,7 +115,7 @@ def test_topic_table_sizes_ideation_themes_and_growth(result, corpus):
     topic_of = {s: t for t, s in subject_of.items()}
     assert table["size"].sum() == len(subjects) and table["size"].is_monotonic_decreasing
     assert table.at[topic_of["romance"], "ideation_share"] == pytest.approx(10 / 50)
-    assert table.at[topic_of["work"], "ideation_share"] == 0
+    assert np.isnan(table.at[topic_of["school"], "ideation_share"])  # 5 consultations < min_cell 10
     assert table.at[topic_of["school"], "main_themes"] == "school、mental"
     assert table.at[topic_of["work"], "growth"] == pytest.approx(15 / 75 - 35 / 75)
     assert table["new_topic"].tolist().count(True) == 1 and table.at[topic_of["romance"], "new_topic"]
@@ -123,9 +123,26 @@ def test_topic_table_sizes_ideation_themes_and_growth(result, corpus):
 
 def test_over_time_counts_and_shares(result):
     over = result.over_time
-    assert list(over.columns) == ["month", "topic_id", "label", "consultations", "share"]
+    assert list(over.columns) == ["month", "topic_id", "label", "consultations", "share", "suppressed", "reference"]
+    assert not over["suppressed"].any() and not over["reference"].any()
     assert len(over) == 2 * 3 and over.groupby("month")["consultations"].sum().tolist() == [75, 75]
     assert over.groupby("month")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_small_cells_are_suppressed_with_their_complements(corpus):
+    texts, months, subjects, ideation, _ = corpus
+    found = discover_topics(texts, months=months, ideation_levels=ideation, n_topics=3, min_cell=20,
+                            embedder=TfidfSvdEmbedder())
+    over = found.over_time
+    assert (over.loc[~over["suppressed"], "consultations"] >= 20).all()
+    assert over.loc[over["suppressed"], "consultations"].isna().all() and over.loc[over["suppressed"], "share"].isna().all()
+    assert over["suppressed"].sum() >= 2
+    for key in ("month", "topic_id"):
+        assert (over.groupby(key)["suppressed"].sum() != 1).all(), f"a lone suppressed cell along {key}"
+    hidden_topics = set(over.loc[over["suppressed"], "topic_id"])
+    table = found.topics.set_index("topic_id")
+    assert table.loc[sorted(hidden_topics), "growth"].isna().all()
+    assert table["ideation_share"].isna().all()  # at most 10 per topic < 20
 
 
 def test_excerpts_are_short_masked_and_never_from_ideation(result):
