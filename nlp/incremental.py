@@ -23,7 +23,6 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -180,13 +179,16 @@ def file_batches(paths: list[Path], batch_bytes: int) -> list[list[Path]]:
 
 def scan_inputs(
     inputs: list[str], spill_dir: str, *, source: str = DEFAULT_SOURCE, fmt: str = "auto", mapping: str | None = None,
-    since: date | None = None, until: date | None = None, months: list[str] | None = None,
+    months: list[str] | None = None, first_month: str | None = None, last_month: str | None = None,
     batch_bytes: int = DEFAULT_BATCH_BYTES,
 ) -> Scan:
     """Read ``inputs`` batch by batch and spill each (source, month) piece as Parquet.
 
+    Whole months only: a partition never holds part of a month.
+
     Args:
         months: keep only consultations of these YYYY-MM months (others are read and dropped).
+        first_month, last_month: keep only months in this range (YYYY-MM, inclusive; None = open).
 
     Raises:
         nlp.ingest.InputError: as :func:`nlp.ingest.read_inputs`.
@@ -199,13 +201,14 @@ def scan_inputs(
     pieces: dict[PartitionKey, list[str]] = {}
     rejects, sources, warnings, count = [], [], [], 0
     for number, batch in enumerate(file_batches(expand_paths(inputs, fmt), batch_bytes)):
-        result = read_inputs(batch, fmt=fmt, mapping=mapping, since=since, until=until)
+        result = read_inputs(batch, fmt=fmt, mapping=mapping)
         rejects.append(result.rejects)
         sources += result.sources
         warnings += result.warnings
         messages = result.messages
         for month, piece in messages.groupby(consultation_months(messages), sort=True):
-            if wanted is not None and month not in wanted:
+            if (wanted is not None and month not in wanted) or (first_month and month < first_month) or (
+                    last_month and month > last_month):
                 continue
             key = PartitionKey(source, month)
             path = Path(spill_dir) / source / month / f"{number:06d}.parquet"

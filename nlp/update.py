@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Callable
@@ -53,6 +52,7 @@ class UpdateOptions:
     topics: bool = False
     model: str | None = None
     compare_region: str | None = None
+    compare_previous_year: bool = False
     events: list[str] = field(default_factory=list)
     reports: bool = True
     force: bool = False
@@ -73,20 +73,26 @@ class UpdateOptions:
         return RunOptions(
             inputs=list(self.inputs), out=self.out or "", fmt=self.fmt, mapping=self.mapping, since=self.since,
             until=self.until, min_cell=self.min_cell, workers=self.workers, topics=self.topics, model=self.model,
-            compare_region=self.compare_region, events=list(self.events), reports=self.reports,
+            compare_region=self.compare_region, compare_previous_year=self.compare_previous_year,
+            events=list(self.events), reports=self.reports,
         )
 
 
-def month_bounds(month: str) -> tuple[date, date]:
-    year, number = (int(p) for p in month.split("-"))
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+def month_of(day: date | None) -> str | None:
+    return day.strftime("%Y-%m") if day else None
 
 
 def output_months(options: UpdateOptions, available: list[str]) -> list[str]:
-    """Months the tables cover: ``months`` if given, else store months within since/until."""
+    """Months the tables cover: ``months`` if given, else the store's months within since..until."""
     chosen = options.months or available
-    return sorted(m for m in chosen if (options.since is None or month_bounds(m)[1] >= options.since)
-                  and (options.until is None or month_bounds(m)[0] <= options.until))
+    return sorted(m for m in chosen if (options.since is None or m >= month_of(options.since))
+                  and (options.until is None or m <= month_of(options.until)))
+
+
+def scan_bounds(options: UpdateOptions) -> tuple[str | None, str | None]:
+    """Months to process: those of since..until widened to the comparison windows, whole months."""
+    since, until = options.run_options().ingest_range()
+    return month_of(since), month_of(until)
 
 
 def _texts_for(scan: Scan | None, keys: list[PartitionKey]) -> dict[tuple[str, str], list[str]]:
@@ -119,14 +125,16 @@ def write_outputs(options: UpdateOptions, scan: Scan | None, store_summary: dict
     store = ProcessedStore(options.store)
     keys = list(store.partitions())
     months = output_months(options, sorted({k.month for k in keys}))
-    scope = [k for k in keys if k.month in set(months)]
     run_options = options.run_options()
+    first, last = scan_bounds(options)
+    windows = run_options.context_windows()
+    base_keys = [k for k in keys if (k.month in set(months)) or (
+        windows and (first is None or k.month >= first) and (last is None or k.month <= last))]
+    scope = [k for k in keys if k.month in set(months)]
     with timer("read_store"):
-        consultations = store.read(scope)
-        if options.since or options.until:
-            day = consultations["started_at"].dt.tz_convert("Asia/Tokyo").dt.date
-            consultations = consultations[((day >= options.since) if options.since else True)
-                                          & ((day <= options.until) if options.until else True)].reset_index(drop=True)
+        base = store.read(base_keys)
+        consultations = pipeline.in_period(base[base["month"].isin(months)].reset_index(drop=True),
+                                           options.since, options.until)
     messages: list[list[str]] = []
     quotes: dict = {}
     topics = None
@@ -135,8 +143,9 @@ def write_outputs(options: UpdateOptions, scan: Scan | None, store_summary: dict
             texts = _texts_for(scan, scope)
             messages = [texts.get(k, []) for k in zip(consultations["source"], consultations["consultation_id"])]
             quotes = select_quotes(consultations, messages, mask=mask_text, min_cell=options.min_cell)
+    analysis = pipeline.Analysis(consultations, quotes, messages, base if windows else None)
     with timer("aggregate"):
-        tables, comparisons = pipeline.aggregate_stage(consultations, run_options)
+        tables, comparisons = pipeline.aggregate_stage(analysis, run_options)
     if options.topics:
         with timer("topics"):
             has_text = [bool(m) for m in messages]
@@ -149,8 +158,7 @@ def write_outputs(options: UpdateOptions, scan: Scan | None, store_summary: dict
         warnings=scan.warnings if scan else [],
     )
     with outputs.staged_output(options.out) as staging, timer("write"):
-        run_info = pipeline.write_stage(staging, run_options, ingested, pipeline.Analysis(consultations, quotes, messages),
-                                        tables, comparisons, topics, dict(timer))
+        run_info = pipeline.write_stage(staging, run_options, ingested, analysis, tables, comparisons, topics, dict(timer))
         run_info["store"] = {
             "root": options.store, "months": months, "partitions_in_tables": [str(k) for k in scope],
             "pipeline_version": incremental.pipeline_version(),
@@ -187,11 +195,12 @@ def update_store(
         when ``options.out`` is None, that section alone.
     """
     timer = StepTimer()
+    first, last = scan_bounds(options)
     with incremental.spill_directory() as spill:
         with timer("scan"):
             scan = steps.scan(
                 options.inputs, spill, source=options.source, fmt=options.fmt, mapping=options.mapping,
-                since=options.since, until=options.until, months=options.months, batch_bytes=options.batch_bytes,
+                months=options.months, first_month=first, last_month=last, batch_bytes=options.batch_bytes,
             )
         with timer("analyse_and_write"):
             if executor is None:
