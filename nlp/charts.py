@@ -312,7 +312,8 @@ def comparison_items_chart(df: pd.DataFrame, name: str) -> plt.Figure | None:
     if rows.empty:
         return None
     groups = comparison_groups(df)
-    labels = [("念慮：" if d == "ideation" else "") + category_label(d, c) for d, c in zip(rows["dimension"], rows["category"])]
+    labels = [("念慮が" if d == "ideation" and category_label(d, c) == "強い" else "") + category_label(d, c)
+              for d, c in zip(rows["dimension"], rows["category"])]
     fig, ax = plt.subplots(figsize=(12, 5.4))
     pos = np.arange(len(labels))
     a, b = _numbers(rows["a_share"]) * 100, _numbers(rows["b_share"]) * 100

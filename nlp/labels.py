@@ -126,7 +126,14 @@ RUN_INFO_LABELS: dict[str, str] = {
     "started_at": "実行日時", "created_at": "作成日時", "region": "対象地域",
     "taxonomy_version": "テーマ辞書のバージョン", "lexicon_version": "念慮辞書のバージョン",
     "topics": "トピック分析", "keep_text": "本文の保持", "out": "出力先", "sha256": "SHA-256",
-    "path": "パス", "file": "ファイル", "name": "名前",
+    "path": "パス", "file": "ファイル", "name": "名前", "fmt": "入力形式", "format": "形式",
+    "mapping": "列対応ファイル", "workers": "並列数", "model": "テーマ分類モデル",
+    "compare_region": "比較地域", "compare_previous_year": "前年同期との比較", "events": "イベント比較",
+    "reports": "レポート作成", "since": "開始日", "until": "終了日",
+    "messages_accepted": "受理したメッセージ数", "rejected": "除外行数", "encoding": "文字コード",
+    "rows_read": "読込行数", "rows_accepted": "受理行数", "rows_rejected": "除外行数",
+    "rows_excluded": "期間外の行数", "timings_seconds": "処理時間（秒）", "synthetic_data": "合成データ",
+    "ingest": "読込", "analyse": "解析", "aggregate": "集計", "write": "書き出し",
 }
 
 

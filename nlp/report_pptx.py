@@ -143,10 +143,11 @@ class Deck:
         _text_box(slide, MARGIN, HEIGHT - Inches(0.45), BODY_WIDTH, Inches(0.35), [f"{self.footer}　{number}"], 10, color=GREY)
         return slide
 
-    def text_slides(self, title: str, paragraphs: list[str | tuple[str, str]], *, size: float = 20, bullet: bool = True) -> None:
+    def text_slides(self, title: str, paragraphs: list[str | tuple[str, str]], *, size: float = 20, bullet: bool = True,
+                    minimum: float = 16) -> None:
         mark = "・" if bullet else ""
         flat = [mark + p if isinstance(p, str) else (mark + p[0], p[1]) for p in paragraphs]
-        chosen = fit_size(flat, BODY_WIDTH, BODY_HEIGHT, size, 16) or 16
+        chosen = fit_size(flat, BODY_WIDTH, BODY_HEIGHT, size, minimum) or minimum
         pages = paginate(flat, BODY_WIDTH, BODY_HEIGHT, chosen)
         start = 0
         for k, page in enumerate(pages):
@@ -258,7 +259,7 @@ def write_pptx(path: Path, data: ReportData) -> Path:
         number += 1
         if section.key == "findings":
             findings = [(f.text, f"　出典：{source_title(f.table)}") for f in key_findings(data.findings)]
-            deck.text_slides(f"{number}. {section.title}", findings or ["所見を計算できる表がありませんでした。"], size=20)
+            deck.text_slides(f"{number}. {section.title}", findings or ["所見を計算できる表がありませんでした。"], size=20, minimum=14)
             continue
         if section.key in ("time", "attributes", "themes", "ideation"):
             _section_slide(deck, number, section, data)

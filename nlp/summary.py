@@ -324,7 +324,7 @@ KEY_TABLES = ("by_month", "by_weekday", "by_hour", "by_age_band", "by_theme", "t
               "by_ideation", "ideation_by_age_band")
 
 
-def key_findings(findings: list[Finding], limit: int = 10) -> list[Finding]:
+def key_findings(findings: list[Finding], limit: int = 9) -> list[Finding]:
     """The findings for the first slide: the key tables, then the first of each comparison and topics."""
     seen: set[str] = set()
     chosen = [f for f in findings if f.table in KEY_TABLES]

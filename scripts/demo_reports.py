@@ -4,8 +4,9 @@ Usage:
     python scripts/demo_reports.py --run outputs/demo          # re-render a run's reports
     python scripts/demo_reports.py --synthetic outputs/reports_demo
 
-``--run`` reads DIR/aggregates/*.csv (compare_*.csv as comparisons), DIR/topics/topics.csv and
-DIR/run.json, and writes the reports into DIR again. ``--synthetic`` builds seeded fake
+``--run`` reads DIR/aggregates/*.csv (compare_*.csv as comparisons), DIR/topics/topics.csv,
+DIR/run.json and the weekday × hour counts of DIR/consultations.parquet (suppressed before
+use), and writes the reports into DIR again (quotes are not stored in a run, so none). ``--synthetic`` builds seeded fake
 consultations (no text), aggregates them with nlp.aggregate and writes the reports.
 """
 
@@ -38,9 +39,10 @@ def read_run(run: Path) -> dict:
     """Tables, comparisons, topics and run_info of a finished run folder."""
     def read(path: Path) -> pd.DataFrame:
         df = pd.read_csv(path, encoding="utf-8-sig")
-        if "consultations" in df:
-            df["consultations"] = df["consultations"].astype("Int64")
-        for flag in ("suppressed", "reference"):
+        for count in ("consultations", "a_consultations", "b_consultations", "a_n", "b_n"):
+            if count in df:
+                df[count] = df[count].astype("Int64")
+        for flag in ("suppressed", "reference", "significant"):
             if flag in df:
                 df[flag] = df[flag].astype(str).str.lower().isin(["true", "1"])
         return df
@@ -53,7 +55,12 @@ def read_run(run: Path) -> dict:
             tables[path.stem] = read(path)
     topics = read(run / "topics" / "topics.csv") if (run / "topics" / "topics.csv").exists() else None
     run_info = json.loads((run / "run.json").read_text(encoding="utf-8")) if (run / "run.json").exists() else {}
-    return {"tables": tables, "comparisons": comparisons, "topics": topics, "run_info": run_info}
+    weekday_hour = None
+    if (run / "consultations.parquet").exists():
+        frame = pd.read_parquet(run / "consultations.parquet", columns=["weekday", "hour"])
+        weekday_hour = frame.groupby(["weekday", "hour"]).size().rename("consultations").reset_index()
+    return {"tables": tables, "comparisons": comparisons, "topics": topics, "run_info": run_info,
+            "weekday_hour": weekday_hour}
 
 
 def synthetic_consultations(n: int = 1500, seed: int = 7) -> pd.DataFrame:
