@@ -268,6 +268,36 @@ def discover_topics(
     return TopicResult(table, over_time, doc_topics, top_words)
 
 
+def topic_growth(
+    doc_topics: Sequence[int], periods: Sequence[str], labels: dict[int, str], *, n_new: int = 3, min_count: int = 3
+) -> pd.DataFrame:
+    """Which topics grew most from the previous period to the last one (any sortable labels:
+    "2024-08", "2024-Q3", "2024"). Unsuppressed: for analysis, not for publication.
+
+    Args:
+        doc_topics: topic of each consultation (-1 ignored), e.g. ``TopicResult.doc_topics``.
+        periods: period label of each consultation.
+        labels: topic id → label.
+        n_new: how many topics to flag.
+        min_count: a flagged topic has at least this many consultations in the last period.
+
+    Returns:
+        topic_id, label, previous_share, current_share, growth, new_topic; largest growth first.
+    """
+    raw = _month_counts(doc_topics, periods, labels)
+    growth = _growth(raw)
+    new = _new_flags(growth, raw, n_new, min_count)
+    share = raw.pivot(index="topic_id", columns="month", values="share")
+    last = _last_two_months(raw)
+    out = pd.DataFrame({"topic_id": sorted(labels)})
+    out["label"] = out["topic_id"].map(labels)
+    out["previous_share"] = out["topic_id"].map(share[last[0]]) if len(last) == 2 else math.nan
+    out["current_share"] = out["topic_id"].map(share[last[-1]])
+    out["growth"] = out["topic_id"].map(growth).astype(float)
+    out["new_topic"] = out["topic_id"].map(lambda t: new.get(t, False))
+    return out.sort_values(["growth", "topic_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
 def _display_forms(words: Sequence[Sequence[Token]]) -> dict[str, str]:
     """Show nouns as people write them (苛々 → イライラ, 遣る気 → やる気); verbs keep their lemma."""
     seen: dict[str, Counter] = {}

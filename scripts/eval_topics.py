@@ -112,7 +112,7 @@ def main() -> int:
     forbid_sentence_transformers()
     from sklearn.metrics import normalized_mutual_info_score
 
-    from nlp.topics import discover_topics
+    from nlp.topics import discover_topics, topic_growth
 
     try:
         from nlp.masking import mask_text
@@ -155,6 +155,12 @@ def main() -> int:
     last, before = sorted(month_counts)[-1], sorted(month_counts)[-2]
     print(f"new-topic flags ({last}: {month_counts[last]} dialogues vs {before}: {month_counts[before]}): "
           f"{', '.join(f'{r.label} (+{r.growth:.0%} pts)' for r in new.itertuples()) or 'none'}")
+    labels_by_id = dict(zip(first.topics["topic_id"], first.topics["label"]))
+    years = topic_growth(first.doc_topics, [m[:4] for m in months], labels_by_id)
+    year_counts = Counter(m[:4] for m in months)
+    print(f"new-topic flags by year (2024: {year_counts['2024']} dialogues vs 2023: {year_counts['2023']}): "
+          + ", ".join(f"{r.label} ({r.previous_share:.1%} → {r.current_share:.1%})"
+                      for r in years[years["new_topic"]].itertuples()))
     print(f"NMI vs topic.main_jp: {nmi:.3f}   purity: {pur:.3f}")
     print(f"wall time per run: {', '.join(f'{t:.1f}s' for t in times)}; whole script incl. imports: {total:.1f}s")
     print(f"identical topics on {args.runs} runs: {identical}; fingerprint {fingerprint(first)}")

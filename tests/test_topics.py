@@ -12,7 +12,7 @@ import pytest
 from nlp.embeddings import GinzaStaticEmbedder, TfidfSvdEmbedder
 from nlp.stopwords import StopwordsError, load_topic_stopwords
 from nlp.tokenize import SudachiTokenizer
-from nlp.topics import TopicTooFewDocuments, default_n_topics, discover_topics
+from nlp.topics import TopicTooFewDocuments, default_n_topics, discover_topics, topic_growth
 
 SUBJECTS = {
     "school": ["学校で先生に怒られました。", "クラスの友達に無視されています。", "宿題とテストが多くて大変です。",
@@ -233,3 +233,12 @@ def test_ginza_vectors_place_related_words_closer():
     school, lesson, boss = GinzaStaticEmbedder().embed([tok("学校の先生"), tok("授業と宿題"), tok("上司と残業")])
     cos = lambda a, b: float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))  # noqa: E731
     assert cos(school, lesson) > cos(school, boss)
+
+
+def test_topic_growth_works_on_any_period_labels():
+    doc_topics = [0] * 10 + [1] * 10 + [0] * 5 + [1] * 15 + [-1] * 2
+    periods = ["2023"] * 20 + ["2024"] * 22
+    growth = topic_growth(doc_topics, periods, {0: "学校", 1: "仕事"}, n_new=1)
+    assert growth["topic_id"].tolist() == [1, 0] and growth["new_topic"].tolist() == [True, False]
+    assert growth["previous_share"].tolist() == [0.5, 0.5]
+    assert growth["growth"].tolist() == pytest.approx([15 / 22 - 0.5, 5 / 22 - 0.5])
