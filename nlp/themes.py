@@ -1,0 +1,246 @@
+"""Theme tagging: taxonomy keywords matched on Sudachi normalised forms, weighted into scores.
+
+Each keyword of ``taxonomy/themes.yaml`` is tokenised once, when the tagger is built, into a
+tuple of match keys (Sudachi normalised form, kana folded, particles dropped), so いじめ, 虐め
+and イジメ all become ``('苛め',)`` and 学校に行きたくない becomes ``('学校', '行く', 'たい', 'ない')``.
+Tagging then walks the consultation's tokens once with one dict lookup per token; the longest
+keyword starting at a token wins and matches do not overlap.
+
+A keyword occurrence adds its weight to its theme (and to the ``also`` themes of its
+sub-theme), ``lead_boost`` times when it falls among the first ``lead_tokens`` tokens, where
+people state their concern; repeats of one keyword add ``repeat_decay * ln(count)`` more.
+``themes`` are the themes whose score reaches ``min_score`` and ``min_share`` of the best;
+``primary_theme`` is the highest ``score * primary_weight``, ties going to the theme listed
+first in the YAML.
+
+Example:
+    >>> tagger = ThemeTagger()
+    >>> result = tagger.tag("最近学校でイジメられていて、学校に行きたくないです。")
+    >>> result.primary_theme, "いじめ" in result.evidence
+    ('school', True)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from nlp.normalize import fold_kana, normalize_text
+from nlp.tokenize import SudachiTokenizer, Token, Tokenizer
+from taxonomy.themes import Keyword, Taxonomy, load_taxonomy
+
+_SKIP_POS = frozenset({"助詞"})  # dropped from keys and text alike: 学校に/学校へ/学校 all match 学校
+_BOUNDARY_POS = frozenset({"補助記号", "空白"})  # punctuation and newlines end a multi-token match
+_BOUNDARY = "\x00"
+_LEMMA_FOLD = {"無い": "ない"}  # Sudachi gives both for the negative ない depending on context
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    """What the tagger found in one consultation.
+
+    Attributes:
+        themes: theme ids with enough evidence, highest score first.
+        primary_theme: the one theme that names the consultation, or None without evidence.
+        evidence: the matched keywords (as written in the taxonomy) of the listed themes.
+        scores: theme id -> weighted evidence, for every theme with any match.
+        subthemes: sub-themes with enough evidence of their own.
+    """
+
+    themes: tuple[str, ...]
+    primary_theme: str | None
+    evidence: tuple[str, ...]
+    scores: dict[str, float]
+    subthemes: tuple[str, ...]
+
+
+def match_key(token: Token) -> str | None:
+    """The form a token is matched by: None for particles, a boundary mark for punctuation."""
+    pos0 = token[2][0]
+    if pos0 in _SKIP_POS:
+        return None
+    if pos0 in _BOUNDARY_POS:
+        return _BOUNDARY
+    lemma = token[1]
+    return _LEMMA_FOLD.get(lemma) or fold_kana(lemma)
+
+
+class ThemeTagger:
+    """Tags consultations with the themes of a taxonomy.
+
+    Args:
+        taxonomy: default the packaged ``taxonomy/themes.yaml``.
+        tokenizer: used to compile keywords and by :meth:`tag`; default :class:`SudachiTokenizer`.
+        min_score, min_share, min_subtheme_score, lead_tokens, lead_boost, statement_tokens,
+        statement_boost, repeat_decay: override the taxonomy's ``scoring`` section.
+    """
+
+    def __init__(
+        self,
+        *,
+        taxonomy: Taxonomy | None = None,
+        tokenizer: Tokenizer | None = None,
+        min_score: float | None = None,
+        min_share: float | None = None,
+        min_subtheme_score: float | None = None,
+        lead_tokens: float | None = None,
+        lead_boost: float | None = None,
+        statement_tokens: float | None = None,
+        statement_boost: float | None = None,
+        repeat_decay: float | None = None,
+    ) -> None:
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.tokenizer = tokenizer or SudachiTokenizer()
+        rules = dict(self.taxonomy.scoring)
+        overrides = {
+            "min_score": min_score, "min_share": min_share, "min_subtheme_score": min_subtheme_score,
+            "lead_tokens": lead_tokens, "lead_boost": lead_boost, "statement_tokens": statement_tokens,
+            "statement_boost": statement_boost, "repeat_decay": repeat_decay,
+        }
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"The {name!r} parameter of ThemeTagger must be a number >= 0. Got {value!r}.")
+            rules[name] = float(value)
+        self.rules = rules
+        self._order = {theme: i for i, theme in enumerate(self.taxonomy.themes)}
+        self._keywords: list[Keyword] = list(self.taxonomy.keywords)
+        self._key_cache: dict[str, str] = {}
+        self._markers: dict[str, list[tuple[str, ...]]] = {}
+        for marker in self.taxonomy.statement_markers:
+            lemmas = tuple(t[1] for t in self.tokenizer(normalize_text(marker)))
+            if lemmas:
+                self._markers.setdefault(lemmas[0], []).append(lemmas)
+        self._index, self.conflicts = self._compile()
+
+    def _compile(self) -> tuple[dict[str, list[tuple[tuple[str, ...], int]]], list[str]]:
+        """First key -> [(remaining keys, keyword number)], longest first; plus conflicts found."""
+        owner: dict[tuple[str, ...], int] = {}
+        conflicts: list[str] = []
+        for number, keyword in enumerate(self._keywords):
+            for form in keyword.variants:
+                keys = tuple(k for k in (match_key(t) for t in self.tokenizer(normalize_text(form))) if k and k != _BOUNDARY)
+                if not keys:
+                    conflicts.append(f"keyword {form!r} ({_where(keyword)}) has no content word to match")
+                    continue
+                first = owner.setdefault(keys, number)
+                other = self._keywords[first]
+                if first != number and (other.theme, other.subtheme) != (keyword.theme, keyword.subtheme):
+                    conflicts.append(
+                        f"keyword {form!r} ({_where(keyword)}) and {other.term!r} ({_where(other)}) "
+                        f"both match the normalised form {' '.join(keys)!r}"
+                    )
+        index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for keys, number in owner.items():
+            index.setdefault(keys[0], []).append((keys[1:], number))
+        for entries in index.values():
+            entries.sort(key=lambda entry: -len(entry[0]))
+        return index, conflicts
+
+    def tag(self, text: str) -> ThemeResult:
+        """Tokenise ``text`` (one consultation's client text) and tag it."""
+        return self.tag_tokens(self.tokenizer(text))
+
+    def keyword_counts(self, tokens: Sequence[Token]) -> dict[int, tuple[int, float]]:
+        """Keyword number -> (occurrences, highest position boost), longest match first.
+
+        An occurrence among the first ``lead_tokens`` keys gets ``lead_boost``; one in a
+        sentence that states a concern (a ``statement_markers`` word: 悩む, 相談, について …)
+        within the first ``statement_tokens`` keys gets ``statement_boost``.
+        """
+        keys, sentence_of, stated = self._keys(tokens)
+        index, rules = self._index, self.rules
+        lead, statement_end = rules["lead_tokens"], rules["statement_tokens"]
+        lead_boost, statement_boost = rules["lead_boost"], rules["statement_boost"]
+        found: dict[int, tuple[int, float]] = {}
+        i, n = 0, len(keys)
+        while i < n:
+            entries = index.get(keys[i])
+            step = 1
+            if entries is not None:
+                for rest, number in entries:
+                    end = i + 1 + len(rest)
+                    if not rest or (end <= n and tuple(keys[i + 1 : end]) == rest):
+                        boost = lead_boost if i < lead else 1.0
+                        if i < statement_end and sentence_of[i] in stated and statement_boost > boost:
+                            boost = statement_boost
+                        count, best = found.get(number, (0, 1.0))
+                        found[number] = (count + 1, boost if boost > best else best)
+                        step = 1 + len(rest)
+                        break
+            i += step
+        return found
+
+    def _keys(self, tokens: Sequence[Token]) -> tuple[list[str], list[int], set[int]]:
+        """Match keys (particles dropped), the sentence number of each, and the sentences
+        that contain a statement marker."""
+        cache, markers = self._key_cache, self._markers
+        keys: list[str] = []
+        sentence_of: list[int] = []
+        stated: set[int] = set()
+        sentence = 0
+        for i, token in enumerate(tokens):
+            lemma, pos0 = token[1], token[2][0]
+            if lemma in markers and sentence not in stated:
+                for sequence in markers[lemma]:
+                    if all(i + j < len(tokens) and tokens[i + j][1] == m for j, m in enumerate(sequence)):
+                        stated.add(sentence)
+                        break
+            if pos0 in _SKIP_POS:
+                continue
+            if pos0 in _BOUNDARY_POS:
+                keys.append(_BOUNDARY)
+                sentence_of.append(sentence)
+                sentence += 1
+                continue
+            key = cache.get(lemma)
+            if key is None:
+                key = cache[lemma] = _LEMMA_FOLD.get(lemma) or fold_kana(lemma)
+            keys.append(key)
+            sentence_of.append(sentence)
+        return keys, sentence_of, stated
+
+    def tag_tokens(self, tokens: Sequence[Token]) -> ThemeResult:
+        """Tag one consultation from its tokens (the pipeline tokenises once and passes them)."""
+        decay = self.rules["repeat_decay"]
+        scores: dict[str, float] = {}
+        sub_scores: dict[str, float] = {}
+        contributions: list[tuple[float, str, str]] = []  # (points, term, theme)
+        for number, (count, boost) in self.keyword_counts(tokens).items():
+            keyword = self._keywords[number]
+            points = keyword.weight * (boost + decay * math.log(count))
+            for theme in (keyword.theme, *keyword.also):
+                scores[theme] = scores.get(theme, 0.0) + points
+                contributions.append((points, keyword.term, theme))
+            if keyword.subtheme:
+                sub_scores[keyword.subtheme] = sub_scores.get(keyword.subtheme, 0.0) + points
+        return self._decide(scores, sub_scores, contributions)
+
+    def _decide(self, scores: dict[str, float], sub_scores: dict[str, float], contributions: list) -> ThemeResult:
+        rules, order = self.rules, self._order
+        best = max(scores.values(), default=0.0)
+        floor = max(rules["min_score"], rules["min_share"] * best)
+        themes = sorted((t for t, s in scores.items() if s >= floor), key=lambda t: (-scores[t], order[t]))
+        weights = self.taxonomy.primary_weights
+        primary = min(themes, key=lambda t: (-scores[t] * weights[t], order[t])) if themes else None
+        listed = set(themes)
+        evidence: dict[str, None] = {}
+        for _, term, _theme in sorted((c for c in contributions if c[2] in listed), key=lambda c: (-c[0], c[1])):
+            evidence.setdefault(term, None)
+        subthemes = tuple(
+            name for name, s in sorted(sub_scores.items(), key=lambda item: -item[1])
+            if s >= rules["min_subtheme_score"] and self.taxonomy.subthemes[name].parent in listed
+        )
+        return ThemeResult(
+            themes=tuple(themes),
+            primary_theme=primary,
+            evidence=tuple(evidence),
+            scores={t: round(s, 3) for t, s in sorted(scores.items(), key=lambda item: order[item[0]])},
+            subthemes=subthemes,
+        )
+
+
+def _where(keyword: Keyword) -> str:
+    return f"subthemes.{keyword.subtheme}" if keyword.subtheme else f"themes.{keyword.theme}"
