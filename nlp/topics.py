@@ -352,7 +352,7 @@ def _excerpts(texts, members, top_words, surfaces, mask, limit, scan: int = 30) 
 
 
 def _main_themes(theme_lists: Sequence[Sequence[str]], min_share: float = 0.2, limit: int = 3) -> list[str]:
-    counts = Counter(theme for themes in theme_lists for theme in set(themes or []))
+    counts = Counter(theme for themes in theme_lists if themes is not None for theme in {str(t) for t in themes})
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [t for t, c in ranked if c >= min_share * len(theme_lists)][:limit]
 

@@ -59,7 +59,8 @@ def corpus():
     for i in school[:5]:
         ideation[i] = 1
         texts[i] = SECRET + texts[i]
-    themes = [[s] + (["mental"] if n % 4 == 0 else []) for n, s in enumerate(subjects)]
+    # As read back from consultations.parquet: numpy arrays of theme ids.
+    themes = [np.array([s] + (["mental"] if n % 4 == 0 else [])) for n, s in enumerate(subjects)]
     return texts, months, subjects, ideation, themes
 
 
