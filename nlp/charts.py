@@ -82,7 +82,7 @@ _ORDERS = {"weekday": WEEKDAYS, "age_band": AGE_BANDS, "gender": GENDERS, "prefe
            "theme": list(THEME_LABELS)}
 
 
-def _ordered(df: pd.DataFrame, dim: str) -> pd.DataFrame:
+def in_natural_order(df: pd.DataFrame, dim: str) -> pd.DataFrame:
     """Rows in the natural order of the dimension (月→日, 10代未満→不明, 0→23時 …), else as given."""
     if dim in _ORDERS:
         rank = {v: i for i, v in enumerate(_ORDERS[dim])}
@@ -95,7 +95,7 @@ def _ordered(df: pd.DataFrame, dim: str) -> pd.DataFrame:
 def bar_chart(df: pd.DataFrame, dim: str, title: str, *, value: str = "consultations",
               top: int | None = None, horizontal: bool = False) -> plt.Figure:
     """Bars per group; suppressed groups show 秘匿 instead of a bar, reference groups ※."""
-    df = _ordered(df, dim)
+    df = in_natural_order(df, dim)
     if top and len(df) > top:
         df = df.assign(_v=_numbers(df[value])).sort_values("_v", ascending=False).head(top).drop(columns="_v")
         title = f"{title}（上位{top}）"
@@ -147,8 +147,8 @@ def bar_chart(df: pd.DataFrame, dim: str, title: str, *, value: str = "consultat
 def _pivot(df: pd.DataFrame, row: str, col: str, value: str = "share") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Matrix of values (percent for shares) and a boolean matrix of suppressed cells."""
     frame = df.assign(_v=_numbers(df[value]) * (100 if value == "share" else 1), _s=_flags(df, "suppressed"))
-    rows = list(dict.fromkeys(_ordered(frame, row)[row]))
-    cols = list(dict.fromkeys(_ordered(frame, col)[col]))
+    rows = list(dict.fromkeys(in_natural_order(frame, row)[row]))
+    cols = list(dict.fromkeys(in_natural_order(frame, col)[col]))
     values = frame.pivot_table(index=row, columns=col, values="_v", aggfunc="first", dropna=False).reindex(index=rows, columns=cols)
     masked = frame.pivot_table(index=row, columns=col, values="_s", aggfunc="max", dropna=False).reindex(index=rows, columns=cols)
     return values, masked.fillna(False).astype(bool)
@@ -260,7 +260,7 @@ def weekday_hour_chart(weekday_hour: pd.DataFrame) -> plt.Figure:
 
 def _composition(ax, block: pd.DataFrame, dimension: str, groups: tuple[str, str]) -> None:
     """Two stacked 100 % bars (group A, group B) of one additive block; hidden parts grey."""
-    block = _ordered(block.rename(columns={"category": dimension}), dimension)
+    block = in_natural_order(block.rename(columns={"category": dimension}), dimension)
     cats = list(block[dimension])
     colors = (PALETTE if len(cats) <= len(PALETTE) - 1
               else [matplotlib.colormaps["cividis"](x) for x in np.linspace(0.05, 0.95, len(cats))])

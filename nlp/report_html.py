@@ -17,7 +17,9 @@ from nlp.labels import (
     REFERENCE_MARK, SECTIONS, SUPPRESSED_MARK, column_label, display_any, format_cell,
     table_description, table_title, theme_label, value_label,
 )
-from nlp.summary import comparison_title, source_title
+from nlp.charts import in_natural_order
+from nlp.report_pptx import method_notes
+from nlp.summary import comparison_title, run_facts, source_title
 
 if TYPE_CHECKING:
     from nlp.reports import ReportData
@@ -47,7 +49,8 @@ td.ref,span.ref{color:#B35900}
 .source{color:#777;font-size:12px}
 blockquote{border-left:4px solid #56B4E9;margin:6px 0;padding:2px 12px;background:#F5FAFD}
 details summary{cursor:pointer;color:#0072B2}
-@media print{nav{display:none}h2{page-break-before:always}th{position:static}}
+.block{break-inside:avoid}
+@media print{h2{break-before:page}th{position:static}h3{break-after:avoid}}
 </style></head><body>
 <h1>相談ログ分析レポート</h1>
 <ul>{% for label, text in facts %}<li>{{ label }}：{{ text }}</li>{% endfor %}</ul>
@@ -58,10 +61,10 @@ details summary{cursor:pointer;color:#0072B2}
 {% for p in s.paragraphs %}<p class="{{ p.cls }}">{{ p.text }}</p>{% endfor %}
 {% if s.findings %}<ol>{% for f in s.findings %}<li>{{ f.text }} <a class="source" href="#t-{{ f.table }}">出典：{{ f.source }}</a></li>{% endfor %}</ol>{% endif %}
 {% for q in s.quotes %}<h3>{{ q.theme }}</h3>{% for text in q.texts %}<blockquote>{{ text }}</blockquote>{% endfor %}{% endfor %}
-{% for b in s.blocks %}<h3 id="t-{{ b.name }}">{{ b.title }}</h3>
+{% for b in s.blocks %}<div class="block"><h3 id="t-{{ b.name }}">{{ b.title }}</h3>
 {% if b.description %}<p class="note">{{ b.description }}</p>{% endif %}
-{% if b.image %}<img src="data:image/png;base64,{{ b.image }}" alt="{{ b.title }}">{% endif %}
-{% if b.extra_image %}<img src="data:image/png;base64,{{ b.extra_image }}" alt="{{ b.title }}">{% endif %}
+{% if b.image %}<img src="data:image/png;base64,{{ b.image }}" alt="{{ b.title }}">{% endif %}</div>
+{% if b.extra_image %}<div class="block"><img src="data:image/png;base64,{{ b.extra_image }}" alt="{{ b.title }}"></div>{% endif %}
 {% if b.table %}<details{% if b.open %} open{% endif %}><summary>表を{% if b.open %}閉じる / 開く{% else %}開く{% endif %}（{{ b.n_rows }}行）</summary>
 <div class="scroll"><table><thead><tr>{% for h in b.table.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
 {% for row in b.table.rows %}<tr>{% for c in row %}<td class="{{ c.cls }}">{{ c.text }}</td>{% endfor %}</tr>{% endfor %}
@@ -98,10 +101,8 @@ def cross_table(df: pd.DataFrame, row: str, col: str) -> dict:
     are the columns (short labels: 10代, 女性 …) and the 14 themes the rows; otherwise one row
     per group.
     """
-    from nlp.charts import _ordered  # natural order of age bands, weekdays, themes
-
-    groups = list(dict.fromkeys(_ordered(df, row)[row]))
-    inner = list(dict.fromkeys(_ordered(df, col)[col]))
+    groups = list(dict.fromkeys(in_natural_order(df, row)[row]))
+    inner = list(dict.fromkeys(in_natural_order(df, col)[col]))
     cells: dict[tuple, object] = {}
     for rec in df.to_dict("records"):
         hidden = bool(rec.get("suppressed", False))
@@ -147,9 +148,6 @@ def write_html(path: Path, data: ReportData) -> Path:
     Returns:
         ``path``.
     """
-    from nlp.report_pptx import method_notes
-    from nlp.summary import run_facts
-
     sections = []
     for section in SECTIONS:
         item = {"key": section.key, "title": section.title, "paragraphs": [], "findings": [], "quotes": [], "blocks": []}

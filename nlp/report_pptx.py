@@ -35,7 +35,7 @@ BODY_HEIGHT = Inches(5.65)
 BODY_WIDTH = WIDTH - 2 * MARGIN
 INK, GREY, ACCENT = RGBColor(0x22, 0x22, 0x22), RGBColor(0x66, 0x66, 0x66), RGBColor(0x00, 0x72, 0xB2)
 LINE_SPACING = 1.25
-MAX_TABLE_ROWS = 14
+MAX_TABLE_ROWS = 13
 
 
 def _wide(ch: str) -> bool:
@@ -182,6 +182,10 @@ class Deck:
             height = Inches(0.36) * (len(rows) + 1)
             shape = slide.shapes.add_table(len(rows) + 1, len(headers), left, BODY_TOP + Inches(0.5), width, height)
             grid = shape.table
+            widths = [max([text_units(headers[j])] + [text_units(format_cell(r[j], kinds[j])) for r in rows]) + 1.5
+                      for j in range(len(headers))]
+            for j, w in enumerate(widths):
+                grid.columns[j].width = int(width * w / sum(widths))
             for j, header in enumerate(headers):
                 _cell(grid.cell(0, j), header, 13, bold=True)
             for i, row in enumerate(rows, start=1):
@@ -282,6 +286,7 @@ def write_pptx(path: Path, data: ReportData) -> Path:
         elif section.key == "topics":
             if "topics" in data.charts:
                 deck.picture_slide(f"{number}. {section.title}", data.charts["topics"])
+                deck.table_slide("主なトピック（表）", [("件数上位10（抜粋は report.html / report.xlsx）", topic_summary(data.topics))])
             else:
                 _section_slide(deck, number, section, data, ["トピック分析は今回の実行では行われていません。"])
         elif section.key == "quotes":
@@ -294,6 +299,13 @@ def write_pptx(path: Path, data: ReportData) -> Path:
             deck.text_slides(f"{number}. {section.title}", method_notes(data), size=18)
     deck.save(path)
     return path
+
+
+def topic_summary(topics, limit: int = 10):
+    """The largest topics with label, main themes, size, ideation share and new-topic flag."""
+    columns = [c for c in ("label", "main_themes", "size", "ideation_share", "new_topic") if c in topics.columns]
+    ranked = topics.assign(_n=topics["size"]).sort_values("_n", ascending=False) if "size" in topics else topics
+    return ranked[columns].head(limit).reset_index(drop=True)
 
 
 def chart_note(df) -> str:

@@ -15,6 +15,9 @@ import pandas as pd
 
 from nlp.charts import draw_charts
 from nlp.labels import SECTIONS, Section
+from nlp.report_html import write_html
+from nlp.report_pptx import write_pptx
+from nlp.report_xlsx import write_xlsx
 from nlp.summary import Finding, artifact_markdown, summarize, summary_markdown
 
 MAX_QUOTES_PER_THEME = 3
@@ -120,10 +123,6 @@ def write_reports(
     Returns:
         {"summary", "xlsx", "html", "pptx", "charts"} → paths.
     """
-    from nlp.report_html import write_html
-    from nlp.report_pptx import write_pptx
-    from nlp.report_xlsx import write_xlsx
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {name: df for name, df in tables.items() if df is not None}

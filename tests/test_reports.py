@@ -2,14 +2,13 @@
 
 Unit tests use small hand-made tables whose right sentences are known. One module-scoped run
 of write_reports over the 40-consultation fixture (min_cell=5, so many cells are suppressed and
-every group is 参考値) feeds the re-open tests; it draws about a dozen charts.
+groups of n ≤ 30 are 参考値) feeds the re-open tests; it draws about a dozen charts.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -201,7 +200,10 @@ def test_pptx_sections_tables_and_boxes_inside_the_slide(run):
     for number, section in enumerate(SECTIONS, start=1):
         assert f"{number}. {section.title}" in titles
     assert "年代別・性別の件数（表）" in titles
-    assert sum(1 for s in prs.slides for sh in s.shapes if sh.shape_type == 13) >= 10  # pictures
+    pictures = [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]
+    assert len(pictures) >= 10
+    # charts at readable size: at least two thirds of the slide wide or 4.5 inches high
+    assert all(p.width >= prs.slide_width * 2 / 3 or p.height >= 4.5 * 914400 for p in pictures)
     table_slide = next(s for s in prs.slides if _slide_texts(s)[0] == "年代別・性別の件数（表）")
     grid = next(sh.table for sh in table_slide.shapes if sh.has_table)
     source = run["tables"]["by_age_band"]
