@@ -2,9 +2,10 @@
 
 Levels per message (first person, current): 0 none, 1 passive death wish 希死念慮, 2 active
 suicidal thought 自殺念慮, 3 method/plan/preparation, 4 attempt or self-harm now or just now.
-Negation, hyperbole and idioms, someone else's ideation (flag ``third_party``), questions about
-others and ideation that is explicitly over score 0; an attempt or self-harm reported as past
-flags ``past_attempt``. A consultation's level is the highest level of its client messages.
+Negation, hyperbole and idioms, dying after a full life (やり切って死にたい), someone else's
+ideation (flag ``third_party``; also hearsay …みたいで and acts towards the writer …送ってきて),
+questions about others and ideation that is explicitly over score 0; an attempt or self-harm
+reported as past flags ``past_attempt``. A consultation's level is the highest level of its client messages.
 
 Fast path: one prefilter regex on the raw message (it spells out kana, half-width and
 full-width forms); only messages with an anchor are normalised and searched for lexicon
@@ -169,9 +170,10 @@ class IdeationScorer:
         which starts at ``offset`` in the normalised message ``norm``)."""
         lex = self.lexicon
         hyperbole = [m.span() for m in lex.hyperbole.finditer(sentence)]
+        natural = [m.span() for m in lex.natural_death.finditer(sentence)]
         strong_marker = lex.strength.search(sentence)
         for match in matches:
-            rule = self._exclusion(norm, offset, sentence, match, hyperbole)
+            rule = self._exclusion(norm, offset, sentence, match, hyperbole, natural)
             term = match.term
             if rule is None and term.kind == "report":
                 rule = "third_party"
@@ -193,13 +195,21 @@ class IdeationScorer:
                     state.add(f"強い:{strong_marker.group()}")
 
     def _exclusion(
-        self, norm: str, offset: int, sentence: str, match: _Match, hyperbole: list[tuple[int, int]]
+        self,
+        norm: str,
+        offset: int,
+        sentence: str,
+        match: _Match,
+        hyperbole: list[tuple[int, int]],
+        natural: list[tuple[int, int]],
     ) -> str | None:
         """The first exclusion rule that applies to ``match``, or None when it counts."""
         lex = self.lexicon
         before, after = sentence[: match.start], sentence[match.end :]
-        if any(s < match.end and match.start < e for s, e in hyperbole) or lex.hyperbole_after.search(after):
+        if _overlaps(hyperbole, match) or lex.hyperbole_after.search(after):
             return "hyperbole"
+        if _overlaps(natural, match):
+            return "natural_death"
         if lex.victim_after.search(after):
             return "victim"
         if lex.negation_after.search(after):
@@ -224,12 +234,18 @@ class IdeationScorer:
 
     def _third_party(self, message_before: str, before: str, after: str, sentence: str, match: _Match) -> bool:
         """Is the term someone else's? Owner (母の遺書), subject in the same clause (友達が
-        死にたいって), or speech reported about a person named earlier in the message."""
+        死にたいって) unless the clause modifies the writer (…繰り返してる私), hearsay without a
+        first-person subject (…あるみたいで), an act towards the writer (…写メを送ってきて), or
+        speech reported about a person named earlier in the message."""
         lex = self.lexicon
         if lex.third_party_owner.search(before):
             return True
+        if lex.other_agent_after.search(after):
+            return True
+        if lex.hearsay_after.search(after) and not lex.first_person.search(sentence):
+            return True
         subject = _last(lex.third_party_subject, before)
-        if subject is not None:
+        if subject is not None and not lex.self_modified_after.search(after):
             between = before[subject.end() :]
             if (
                 len(between) <= MAX_SUBJECT_GAP
@@ -303,6 +319,10 @@ def _longest_matches(terms: Sequence[IdeationTerm], text: str) -> list[_Match]:
             kept.append(_Match(term, start, start - neg_len, matched))
             last_end = start - neg_len
     return kept
+
+
+def _overlaps(spans: list[tuple[int, int]], match: _Match) -> bool:
+    return any(s < match.end and match.start < e for s, e in spans)
 
 
 def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

@@ -7,7 +7,7 @@ uses the compiled :class:`IdeationLexicon`.
 Example:
     >>> lexicon = load_ideation_lexicon()
     >>> lexicon.version
-    1
+    2
     >>> bool(lexicon.prefilter.search("ｼﾆﾀｲ"))
     True
 """
@@ -25,7 +25,7 @@ import yaml
 from nlp.normalize import normalize_for_matching
 
 DEFAULT_PATH = Path(__file__).with_name("ideation.yaml")
-SUPPORTED_VERSIONS = (1,)
+SUPPORTED_VERSIONS = (2,)
 LEVELS = (0, 1, 2, 3, 4)
 KINDS = ("wish", "urge", "act", "report")
 # Which levels each kind may carry (DESIGN.md: 1-3 ideation, 4 attempt/self-harm).
@@ -33,9 +33,10 @@ KIND_LEVELS = {"wish": (1, 2, 3), "urge": (1,), "act": (4,), "report": (0,)}
 TOP_KEYS = ("version", "levels", "prefilter", "terms", "exclusions", "past", "strength_markers")
 TERM_KEYS = ("id", "level", "kind", "pattern", "examples", "self_harm")
 EXCLUSION_KEYS = (
-    "hyperbole", "hyperbole_after", "victim_after", "negation_after", "generic_after",
-    "question_about_others", "third_party_person", "first_person", "clause_boundary",
-    "reported_speech_after", "reported_passive_after",
+    "hyperbole", "hyperbole_after", "natural_death", "victim_after", "negation_after",
+    "generic_after", "question_about_others", "third_party_person", "first_person",
+    "clause_boundary", "reported_speech_after", "reported_passive_after", "hearsay_after",
+    "other_agent_after", "self_modified_after",
 )
 PAST_KEYS = ("remote_before", "since_before", "past_tense_after", "over_after", "act_past", "act_current")
 _TERM_ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -69,6 +70,7 @@ class IdeationLexicon:
     prefilter: re.Pattern[str]
     hyperbole: re.Pattern[str]
     hyperbole_after: re.Pattern[str]
+    natural_death: re.Pattern[str]
     victim_after: re.Pattern[str]
     negation_after: re.Pattern[str]
     generic_after: re.Pattern[str]
@@ -79,6 +81,9 @@ class IdeationLexicon:
     clause_boundary: re.Pattern[str]
     reported_speech_after: re.Pattern[str]
     reported_passive_after: re.Pattern[str]
+    hearsay_after: re.Pattern[str]
+    other_agent_after: re.Pattern[str]
+    self_modified_after: re.Pattern[str]
     remote_before: re.Pattern[str]
     since_before: re.Pattern[str]
     past_tense_after: re.Pattern[str]
@@ -148,6 +153,7 @@ def parse_ideation_lexicon(data: Any, *, source: str = "<dict>") -> IdeationLexi
         prefilter=prefilter,
         hyperbole=rx["exclusions.hyperbole"],
         hyperbole_after=rx["exclusions.hyperbole_after"],
+        natural_death=rx["exclusions.natural_death"],
         victim_after=rx["exclusions.victim_after"],
         negation_after=rx["exclusions.negation_after"],
         generic_after=rx["exclusions.generic_after"],
@@ -158,6 +164,9 @@ def parse_ideation_lexicon(data: Any, *, source: str = "<dict>") -> IdeationLexi
         clause_boundary=rx["exclusions.clause_boundary"],
         reported_speech_after=rx["exclusions.reported_speech_after"],
         reported_passive_after=rx["exclusions.reported_passive_after"],
+        hearsay_after=rx["exclusions.hearsay_after"],
+        other_agent_after=rx["exclusions.other_agent_after"],
+        self_modified_after=rx["exclusions.self_modified_after"],
         remote_before=rx["past.remote_before"],
         since_before=rx["past.since_before"],
         past_tense_after=rx["past.past_tense_after"],
