@@ -344,11 +344,17 @@ def _excerpts(texts, members, top_words, surfaces, mask, limit, scan: int = 30) 
     for _, _, sentence in sorted(candidates):
         masked = mask(sentence).strip()
         masked = masked if len(masked) <= MAX_EXCERPT_CHARS else masked[: MAX_EXCERPT_CHARS - 1] + "…"
-        if masked and masked not in chosen:
+        if masked and all(_similarity(masked, c) < 0.5 for c in chosen):
             chosen.append(masked)
         if len(chosen) == limit:
             break
     return chosen
+
+
+def _similarity(a: str, b: str) -> float:
+    """Jaccard overlap of character bigrams, to skip near-duplicate excerpts."""
+    grams_a, grams_b = {a[i : i + 2] for i in range(len(a) - 1)}, {b[i : i + 2] for i in range(len(b) - 1)}
+    return len(grams_a & grams_b) / max(1, len(grams_a | grams_b))
 
 
 def _main_themes(theme_lists: Sequence[Sequence[str]], min_share: float = 0.2, limit: int = 3) -> list[str]:
