@@ -263,7 +263,7 @@ def _composition(ax, block: pd.DataFrame, dimension: str, groups: tuple[str, str
     block = in_natural_order(block.rename(columns={"category": dimension}), dimension)
     cats = list(block[dimension])
     colors = (PALETTE if len(cats) <= len(PALETTE) - 1
-              else [matplotlib.colormaps["cividis"](x) for x in np.linspace(0.05, 0.95, len(cats))])
+              else [matplotlib.colormaps["viridis"](x) for x in np.linspace(0.0, 0.92, len(cats))])
     for y, column in ((1, "a_share"), (0, "b_share")):
         left = 0.0
         for k, (cat, share) in enumerate(zip(cats, _numbers(block[column]) * 100)):

@@ -111,7 +111,7 @@ SECTIONS: tuple[Section, ...] = (
                                        "theme_by_prefecture", "theme_by_month")),
     Section("ideation", "自殺念慮（キーワード検出）", ("by_ideation", "ideation_by_age_band", "ideation_by_gender",
                                                "ideation_by_month", "ideation_by_hour")),
-    Section("comparisons", "比較（全国・前年など）"),
+    Section("comparisons", "比較（地域・前年同期・イベント）"),
     Section("topics", "トピック（自動抽出）"),
     Section("quotes", "相談内容の例（匿名化済み）"),
     Section("method", "方法と秘匿処理について"),
