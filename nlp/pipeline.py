@@ -253,7 +253,9 @@ def write_stage(
         "synthetic_data": any("synthetic" in str(s.get("path", "")) for s in ingested.sources),
     }
     if options.reports:
-        write_reports(out, tables, run_info, comparisons=comparisons, topics=topic_table, quotes=analysis.quotes)
+        weekday_hour = analysis.consultations.groupby(["weekday", "hour"]).size().rename("consultations").reset_index()
+        write_reports(out, tables, run_info, comparisons=comparisons, topics=topic_table, quotes=analysis.quotes,
+                      weekday_hour=weekday_hour)
     outputs.write_json(out / "run.json", run_info)
     return run_info
 

@@ -14,6 +14,8 @@ from typing import Callable, Sequence
 import pandas as pd
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+# Never quoted, whoever they concern: death, suicide, self-harm, abuse details.
+_SENSITIVE = re.compile(r"死|自殺|じさつ|しに|シニ|タヒ|消え|リスカ|自傷|切っ|OD|ＯＤ|薬|首|飛び降|遺書|殺")
 
 
 def _sentences(messages: Sequence[str]) -> list[str]:
@@ -49,9 +51,12 @@ def select_quotes(
         candidates: list[tuple[str, str]] = []
         for index in group.index:
             evidence = [e.split(":")[-1] for e in consultations.at[index, "theme_evidence"]]
-            if consultations.at[index, "ideation_level"] >= 1:
-                continue  # ideation content is reported as shares, never quoted
+            row = consultations.loc[index]
+            if row["ideation_level"] >= 1 or row["third_party"] or row["past_attempt"] or row["self_harm"]:
+                continue  # anyone's ideation is reported as shares, never quoted
             for sentence in _sentences(messages[index]):
+                if _SENSITIVE.search(sentence):
+                    continue
                 if min_chars <= len(sentence) <= max_chars and any(e and e in sentence for e in evidence):
                     candidates.append((_stable_key(sentence, seed), sentence))
                     break
