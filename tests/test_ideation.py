@@ -214,6 +214,180 @@ def test_message_result_type(scorer: IdeationScorer) -> None:
     assert result == MessageIdeation(1, False, False, False, False, ("L1:current:kietai=消えたい",))
 
 
+# ------------------------------------------------------------------ version 2 rules
+@pytest.mark.parametrize("text, expected, term", [
+    # a death wish said as a condition with relief; dying as the only way left
+    ("死んだら全部終わりにできるから", 1, "death_relief"),
+    ("死ねば悩むこともなくなる", 1, "death_relief"),
+    ("寒いけど、死んだら寒さも感じない", 1, "death_relief"),
+    ("死んだら明日の面談を受けなくて済む", 1, "death_relief"),
+    ("自殺すれば楽になれるのかな", 2, "suicide_relief"),
+    ("自分も自殺して、自由になれるかもって", 2, "suicide_relief"),
+    ("もう死ぬしか方法がないよ", 2, "shinu_ketsui"),
+    ("借金で死ぬしか道はない", 2, "shinu_ketsui"),
+    ("もう死ぬだけだから", 2, "shinu_ketsui"),
+    ("私が死ぬか、親を殺すか", 2, "die_or_kill"),
+    ("自分が死ぬか逃げるかしかない", 2, "die_or_kill"),
+    ("死を選ぼうと思う", 2, "shi_wo_erabu"),
+    ("どうせ死ぬんだし", 1, "dousei_shinu"),
+    ("悲観する考えが死を考えさせてしまう", 1, "shi_wo_kangaeru"),
+    # failing at dying, or asking why one must not, presupposes the wish
+    ("死ぬ勇気はないけど", 1, "cannot_even_die"),
+    ("死ぬことすらうまくできない", 1, "cannot_even_die"),
+    ("なかなか死ねなくて", 1, "cannot_even_die"),
+    ("死ねないでいる感じです", 1, "cannot_even_die"),
+    ("なんで死んだらいけないんですか", 1, "cannot_even_die"),
+    ("また死に損ねた", 4, "attempt"),
+    # the writer disappearing
+    ("私がいなくなれば、みんな幸せになるのかな", 1, "self_disappearance"),
+    ("もうどうしようもないし、自分がいなくなればいい", 1, "self_disappearance"),
+    ("私なんていなくなったほうが家族にとって良い", 1, "self_disappearance"),
+    ("消えてしまうのが一番だと思います", 1, "self_disappearance"),
+    ("いっそ消えてしまった方が楽", 1, "self_disappearance"),
+    ("この世から去りたい", 1, "self_disappearance"),
+    ("死んで生まれ変わりたい", 1, "shindemo_ii"),
+    ("自分が死んだほうが、父も考え直すと思う", 1, "shindemo_ii"),
+    ("じゃあ死んで良いね", 1, "shindemo_ii"),
+    # ending "it": no object, at a clause start; or life/oneself as the object
+    ("もう終わりにしたい", 1, "owari_ni_shitai"),
+    ("今日で終わりにしたい", 1, "owari_ni_shitai"),
+    ("人生をもう終わりにしたい", 2, "inochi_wo_tatsu"),
+    ("自分を終わらせたい", 2, "inochi_wo_tatsu"),
+    ("希死念慮が強くて辛い", 1, "kishi_nenryo"),
+])
+def test_v2_terms(scorer: IdeationScorer, text: str, expected: int, term: str) -> None:
+    result = scorer.score_message(text)
+    assert result.level == expected
+    assert any(e.startswith(f"L{expected}:current:{term}=") for e in result.evidence)
+
+
+@pytest.mark.parametrize("text", [
+    "死んだら終わりだから、生きてるうちに楽しもう",  # a saying, a reason to live
+    "死ねばいいのに、あの上司",  # a wish about someone, no relief
+    "私が死ぬかもしれないと医者に言われた",
+    "死ぬしかないくらい笑った",  # decided: a degree clause followed by laughter is hyperbole
+    "事故で死にかけた",  # decided: 死にかけた is as often an accident or illness
+    "死んでも死にきれない",  # regret
+    "私がいなくなれば、夫が子育てをするかもしれない",  # no evaluation: not a wish
+    "上司がいなくなればいいのに",
+    "痛みが消えるのが一番",
+    "不安が消えてしまうのが一番",
+    "この世から戦争がなくなればいい",
+    "仕事を終わりにしたい",
+    "彼とはもう終わりにしたい",
+    "今日はこの辺りで終わりにしたいです",
+    "交際を終わりにしたいと言われました",
+    "電池が死ぬ",
+    "スマホの電池が死んだら困る",
+    "死を恐れている",
+    "死を受け入れられない自分がいます",
+    "人間どうせ死ぬんだから好きに生きよう",
+    "どうせ死ぬなら行きたい所に行きたい",
+    "死んでしまった猫に会いたい",
+    "死んでお詫びしたい",  # an idiom of apology
+    "祖父が死んで泣きたい",
+    "希死念慮のある方ですね、了解しました",  # the clinical term named, not had
+    "希死念慮はある程度経験を積んでから扱う",
+])
+def test_v2_level_0_counterparts(scorer: IdeationScorer, text: str) -> None:
+    result = scorer.score_message(text)
+    assert result.level == 0
+    assert not result.third_party
+
+
+@pytest.mark.parametrize("text", [
+    "生きる意味がわからない", "生きている価値がない", "生きていても仕方ない", "別に生きててもしょうがない",
+])
+def test_hopelessness_is_not_counted(scorer: IdeationScorer, text: str) -> None:
+    """Decision: a judgement on life (意味, 価値, 仕方ない) is hopelessness, level 0; only the wish
+    not to live is passive ideation (GHQ-28 keeps the two apart)."""
+    assert level(scorer, text) == 0
+
+
+@pytest.mark.parametrize("text", ["生きていたくない", "もう生きたくないです", "生きてたくない", "生きるのをやめたい"])
+def test_wish_not_to_live_is_level_1(scorer: IdeationScorer, text: str) -> None:
+    assert scorer.score_message(text).evidence[0].startswith("L1:current:ikitakunai=")
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("やり切って死にたいです", "natural_death"),
+    ("「ここまでは進められた」と感じて死ねたら幸せだと思います", "natural_death"),
+    ("老衰で死にたい", "natural_death"),
+    ("自分で自分の首を絞めてる", "hyperbole"),
+])
+def test_dying_after_a_full_life_and_idioms(scorer: IdeationScorer, text: str, rule: str) -> None:
+    result = scorer.score_message(text)
+    assert result.level == 0
+    assert any(f":{rule}:" in e for e in result.evidence)
+
+
+def test_manner_of_dying_that_is_a_wish_still_counts(scorer: IdeationScorer) -> None:
+    assert level(scorer, "眠るように死にたい") == 1
+
+
+# ------------------------------------------------------------------ version 2 rule fixes
+def test_subject_particle_ga_is_not_but(scorer: IdeationScorer) -> None:
+    """が is "but" only after a predicate; 希望がなくなって does not make the ideation over."""
+    text = "人生がうまくいかなくて死にたいと思ったり、希望がなくなってしまっているのです"
+    assert level(scorer, text) == 1
+    assert level(scorer, "死にたいと思っていたが、その気持ちはなくなった") == 0
+    assert level(scorer, "死にたいと思ってたけど希望がなくなって") == 1
+
+
+@pytest.mark.parametrize("text", [
+    "一回首を絞めてみたことはあります", "リスカはしたことはあります", "何回か死のうとしたけど、死にきれなかった",
+])
+def test_acts_reported_as_past_with_wa_or_a_count(scorer: IdeationScorer, text: str) -> None:
+    result = scorer.score_message(text)
+    assert (result.level, result.past_attempt) == (0, True)
+
+
+def test_the_noun_for_a_method_is_not_an_act(scorer: IdeationScorer) -> None:
+    assert level(scorer, "首締めと") == 0
+    assert level(scorer, "首絞めは苦しいって聞いた") == 0
+    assert level(scorer, "昨日首を絞めた") == 4
+
+
+def test_trying_to_die_now_is_an_intention(scorer: IdeationScorer) -> None:
+    assert level(scorer, "しまいには自分で死のうとしてる") == 2
+    assert level(scorer, "昨日死のうとした") == 4
+
+
+def test_wanting_to_stop_wanting_to_die_is_not_a_denial(scorer: IdeationScorer) -> None:
+    assert level(scorer, "どうすれば死にたくなくなりますか？") == 1
+    result = scorer.score_message("もう死にたくなくなった")
+    assert result.level == 0 and any(":negation:" in e for e in result.evidence)
+
+
+def test_a_clause_on_the_writer_is_the_writers(scorer: IdeationScorer) -> None:
+    text = "家族や友達も、自傷行為を繰り返してる私のことをどう思ってるのかわかりません"
+    result = scorer.score_message(text)
+    assert (result.level, result.third_party, result.self_harm) == (4, False, True)
+    other = scorer.score_message("友達も自傷行為を繰り返してる")
+    assert (other.level, other.third_party) == (0, True)
+
+
+@pytest.mark.parametrize("text", [
+    "後、たまに死にたいと思うこともあるみたいで",  # hearsay about the husband named earlier
+    "夫は死にたいらしい",
+    "死ぬと言って手首を切った写メを送ってきて",  # an act shown to the writer
+    "死にたいって毎晩言ってくる",
+])
+def test_hearsay_and_acts_towards_the_writer_are_someone_elses(scorer: IdeationScorer, text: str) -> None:
+    result = scorer.score_message(text)
+    assert (result.level, result.third_party) == (0, True)
+
+
+def test_hearsay_rule_keeps_the_writers_own(scorer: IdeationScorer) -> None:
+    assert level(scorer, "私も死にたいみたいな気持ちになる") == 1  # みたいな is "like", not hearsay
+    assert level(scorer, "私はたまに死にたいと思うこともあるみたいで") == 1  # first-person subject
+
+
+def test_v2_strength(scorer: IdeationScorer) -> None:
+    assert scorer.score_message("毎日、死ねば楽になると思う").strong
+    assert not scorer.score_message("死んだら楽になれるかな").strong
+
+
 # ------------------------------------------------------------------ lexicon YAML
 def test_lexicon_loads_with_version(raw_yaml: dict) -> None:
     lexicon = load_ideation_lexicon()

@@ -1,7 +1,15 @@
 """The ideation scorer on real text it was not written from (../shared/eval, skipped when absent).
 
-Figures (lexicon frozen before the held-out split was labelled, see scripts/eval_ideation.py):
-held-out KokoroChat precision 0.914, recall 0.716, level accuracy 0.948; WRIME 2/3,200.
+Figures (see scripts/eval_ideation.py for what each means):
+(1) v1, lexicon frozen at f9737ef, held-out split scored once: precision 0.914, recall 0.716,
+    level accuracy 0.948; WRIME 2/3,200 — the only unbiased held-out figures.
+(2) v2 (lexicon version 2) on the development split: precision 1.000, recall 0.898 (44/49),
+    level accuracy 1.000.
+(3) v2 on the held-out split, OPTIMISTIC (v2 was written after its v1 failures were read):
+    precision 1.000, recall 0.948 (127/134), level accuracy 0.929.
+WRIME 1/3,200. Fresh check (2,000 unlabelled client messages, unseen while writing v2):
+2 flagged, both read by hand as real ideation (もう生きたくないです, 生きたくないです), so 0
+false positives; the whole unlabelled pool: 7/29,511 flagged, all real ideation or self-harm.
 """
 
 from __future__ import annotations
@@ -70,27 +78,44 @@ def test_labels_cover_the_selection_and_hold_no_text(ev, messages) -> None:
 def test_dev_split(scores) -> None:
     dev = scores["dev"]
     assert dev.n == 259 and dev.positives == 49
-    assert dev.precision >= 0.95 and dev.recall >= 0.85 and dev.level_accuracy >= 0.90
+    assert dev.precision >= 0.95 and dev.level_accuracy >= 0.90
+    assert dev.recall >= 0.87  # regression floor at the measured 0.898 (44/49)
 
 
-def test_heldout_precision_and_level_accuracy(scores) -> None:
+def test_heldout_split_optimistic(scores) -> None:
+    """Optimistic: v2 was written after the v1 held-out failures were read."""
     held = scores["heldout"]
     assert held.n == 536 and held.positives == 134
-    assert held.precision >= 0.90
-    assert held.level_accuracy >= 0.75
-    assert held.recall >= 0.70  # regression floor at the measured 0.716
+    assert held.precision >= 0.95  # measured 1.000
+    assert held.level_accuracy >= 0.90  # measured 0.929
+    assert held.recall >= 0.93  # regression floor at the measured 0.948 (127/134)
 
 
-@pytest.mark.xfail(strict=True, reason="held-out recall is 0.716, below the 0.90 target (report in the eval script)")
-def test_heldout_recall_target(scores) -> None:
-    assert scores["heldout"].recall >= 0.90
+@pytest.mark.xfail(strict=True, reason="development recall is 0.898 (44/49), below the 0.90 target; "
+                   "held-out 0.948 is optimistic (failures seen)")
+def test_recall_target_on_every_labelled_split(scores) -> None:
+    assert all(s.recall >= 0.90 for s in scores.values())
+
+
+def test_precision_target_on_every_labelled_split(scores) -> None:
+    assert all(s.precision >= 0.90 for s in scores.values())
+
+
+def test_fresh_unlabelled_messages_are_rarely_flagged(ev, scorer, messages) -> None:
+    """2,000 client messages outside the labelled set, unseen while writing v2: the 2 flagged
+    ones were read by hand and are real ideation; allow two more before failing."""
+    fresh = ev.fresh_sample(messages)
+    assert len(fresh) == len(set(fresh)) == 2000
+    assert not set(fresh) & ev.labelled_selection(messages)
+    assert fresh == ev.fresh_sample(messages)  # seeded
+    assert len(ev.unlabelled_flags(scorer, messages, fresh)) <= 4  # 0.2 %
 
 
 def test_wrime_everyday_posts_are_not_flagged(ev, scorer) -> None:
     wrime = ev.load_wrime(EVAL)
     assert sum(map(len, wrime.values())) == 3200
     false_positives = ev.wrime_false_positives(scorer, wrime)
-    assert sum(map(len, false_positives.values())) <= 16  # 0.5 %
+    assert sum(map(len, false_positives.values())) <= 3  # measured 1; the limit is 16 (0.5 %)
 
 
 def test_fast_path_never_drops_a_term(ev, scorer, messages) -> None:
