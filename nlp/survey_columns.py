@@ -9,9 +9,10 @@ Order of decisions for each column of the header:
 3. the national loneliness questions by their wording (「孤独であると感じる」, UCLA
    「人とのつきあいがない」「取り残されている」「孤立している」), kept only when most answers are
    answers of that scale;
-4. the rest by their values: an **open** question has long, mostly distinct answers; a
-   **choice** question has at most :data:`CHOICE_MAX` distinct answers; anything else (ids,
-   numbers, dates, empty columns) is ignored and listed in run.json.
+4. the rest by their values: an **open** question has sentences (。、 in at least 30 % of its
+   answers), long answers (30 characters on average) or mostly distinct ones; a **choice**
+   question has at most :data:`CHOICE_MAX` distinct answers; anything else (ids, numbers,
+   dates, empty columns) is ignored and listed in run.json.
 
 When the mapping names open (or choice) questions, only those are open (or choice).
 
@@ -333,7 +334,9 @@ def classify(values: list[str]) -> str:
     dates = sum(bool(_DATE.match(v)) for v in values) / len(values)
     if dates > 0.8:
         return "ignore"
-    if numeric < 0.5 and (mean_len >= 30 or (len(distinct) >= 0.5 * len(values) and mean_len >= 6 and len(distinct) >= 3)):
+    sentences = sum(("。" in v or "、" in v or len(v) >= 40) for v in values) / len(values)
+    if numeric < 0.5 and (mean_len >= 30 or sentences >= 0.3
+                          or (len(distinct) >= 0.5 * len(values) and mean_len >= 6 and len(distinct) >= 3)):
         return "open"
     if len(distinct) <= CHOICE_MAX:
         return "choice"

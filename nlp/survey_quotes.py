@@ -11,7 +11,8 @@ quoted when it
   ``exclude_terms`` (the survey's 地区 names);
 - is shorter than ``min_chars``.
 
-A long answer is cut to the sentences that carry the theme (at most ``max_chars``). Choice is
+A quote is the answer's sentences that carry the theme (at most ``max_chars``), so an answer
+about three things is quoted under each theme by the sentence about it. Choice is
 greedy and deterministic: each next quote maximises "a writer attribute not yet shown" + "not
 already quoted under another theme" − "bigram similarity to the quotes already chosen"; near
 duplicates are skipped.
@@ -52,9 +53,9 @@ def _bigrams(text: str) -> set[str]:
 
 
 def similarity(a: str, b: str) -> float:
-    """Jaccard similarity of character bigrams (0 different … 1 the same)."""
+    """Overlap of character bigrams (0 different … 1 the same, or one contained in the other)."""
     x, y = _bigrams(a), _bigrams(b)
-    return len(x & y) / len(x | y)
+    return len(x & y) / min(len(x), len(y))
 
 
 class QuoteFilter:
@@ -85,18 +86,18 @@ class QuoteFilter:
 
 
 def excerpt(text: str, theme: str, tag: Callable[[str], Sequence[str]], *, max_chars: int = 120) -> str:
-    """The answer on one line, or, when longer than ``max_chars``, its sentences carrying ``theme``."""
-    line = " ".join(text.split())
-    if len(line) <= max_chars:
-        return line
-    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
-    chosen = [s for s in sentences if theme in tag(s)]
+    """The sentences of an answer that carry ``theme``, on one line (at most ``max_chars``);
+    the whole answer when no single sentence carries it (its evidence spans sentences)."""
+    sentences = [" ".join(s.split()) for s in _SENTENCE.findall(text) if s.strip()]
+    chosen = [s for s in sentences if theme in tag(s)] if len(sentences) > 1 else sentences
     out = ""
-    for sentence in chosen or sentences:
-        if len(out) + len(sentence) > max_chars:
+    for sentence in chosen:
+        if out and len(out) + len(sentence) > max_chars:
             break
         out += sentence
-    return out or line[: max_chars - 1] + "…"
+    if not out:
+        out = " ".join(text.split())
+    return out if len(out) <= max_chars else out[: max_chars - 1] + "…"
 
 
 def attribute_tags(rows: pd.DataFrame, columns: Sequence[str], min_cell: int) -> pd.Series:

@@ -83,7 +83,7 @@ def load_survey_themes(path: str | Path | None = None, *, base: Taxonomy | None 
     """
     path = Path(path) if path is not None else DEFAULT_PATH
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as error:
         raise TaxonomyError([f"cannot read the survey themes file ({error.strerror or error})"], path) from None
     except yaml.YAMLError as error:

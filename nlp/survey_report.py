@@ -1,0 +1,412 @@
+"""Meeting materials of a survey run: survey_summary.md, survey_report.xlsx, .pptx, .html, charts.
+
+Every number comes from the (already suppressed) survey tables; quotes come only from
+``survey_quotes`` (masked, chosen by :mod:`nlp.survey_quotes`). A suppressed cell shows 秘匿,
+a group with n ≤ 30 is marked 参考値, and no finding is drawn from either.
+
+Example:
+    >>> paths = write_survey_reports(out, tables, quotes, run_info, labels)  # doctest: +SKIP
+    >>> sorted(paths)
+    ['charts', 'html', 'pptx', 'summary', 'xlsx']
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from nlp.labels import REFERENCE_MARK, REFERENCE_NOTE, SUPPRESSED_MARK, SUPPRESSED_NOTE
+from nlp.loneliness import ALL
+from nlp.survey_charts import LONELY, LONELY_LABEL, draw_survey_charts, short_question
+
+REPORT_TITLE = "住民アンケート・自由記述の分析"
+SYNTHETIC_NOTE = "合成データ（デモ）による結果です。実在の調査・回答者とは関係ありません。"
+ATTRIBUTE_LABELS = {"age_band": "年代", "gender": "性別", "district": "地区", "role": "立場",
+                    "response_mode": "回答方法", "occupation": "職業"}
+COLUMN_LABELS = {
+    "question": "設問", "theme_label": "テーマ", "status": "回答状況", "answer": "回答", "score_band": "得点区分",
+    "respondents": "回答者数", "share": "割合", "benchmark_share": "比較対象の割合", "diff_pt": "差（pt）",
+    "note": "注記", "rank": "順", "quote": "回答の例（匿名化済み）", "attribute": "回答者の属性", **ATTRIBUTE_LABELS,
+}
+MIN_GAP_PT = 10.0  # an attribute finding needs a group this many points above the question's share
+
+
+def table_title(name: str) -> str:
+    """Japanese title of a survey table."""
+    for prefix, pattern in (("survey_respondents_by_", "回答者の{}別構成"), ("survey_open_themes_by_", "{}別の自由記述のテーマ"),
+                            ("survey_choice_by_", "{}別の選択式の回答")):
+        if name.startswith(prefix):
+            return pattern.format(ATTRIBUTE_LABELS.get(name[len(prefix):], name[len(prefix):]))
+    return {
+        "survey_open_response": "自由記述の回答状況", "survey_open_themes": "自由記述のテーマ（全体）",
+        "survey_choice": "選択式の設問（全体）", "survey_loneliness_direct": "孤独感（直接質問）：性別×年代",
+        "survey_ucla_score": "UCLA孤独感尺度（3項目）：性別×年代",
+        "survey_loneliness_direct_benchmark": "孤独感（直接質問）：比較対象との比較",
+        "survey_ucla_score_benchmark": "UCLA孤独感尺度：比較対象との比較",
+    }.get(name, name)
+
+
+def table_description(name: str) -> str:
+    """What a survey table counts and over which denominator."""
+    if name.startswith("survey_respondents_by_"):
+        return "回答者数と、全回答者に占める割合。"
+    if name == "survey_open_response":
+        return "設問ごとの回答状況（記述あり・特になし・無回答）と、全回答者に占める割合。"
+    if name.startswith("survey_open_themes"):
+        return ("記述ありの回答のうち、そのテーマに触れた回答の割合（1件に複数テーマあり、合計は100%を超えます）。"
+                + ("分母は各グループの記述ありの回答数。" if "_by_" in name else ""))
+    if name.startswith("survey_choice"):
+        return "各選択肢を選んだ回答者の割合（無回答を含む）。" + ("分母は各グループの回答者数。" if "_by_" in name else "")
+    if name.endswith("_benchmark"):
+        return "本調査の割合と、利用者が指定した比較対象（全国調査の公表値など）の割合。差は本調査−比較対象（ポイント）。"
+    if name.startswith("survey_loneliness") or name.startswith("survey_ucla"):
+        return "性別・年代（「全体」は合計）ごとの回答の割合。分母は各グループの回答者数（無回答を含む）。"
+    return ""
+
+
+def display(df: pd.DataFrame) -> tuple[list[str], list[list[object]], list[str]]:
+    """A survey table as Japanese headers, cells and kinds (text, count, share, pt, note).
+
+    The theme id column is dropped (its label stays); suppressed cells read 秘匿; 秘匿 / 参考値
+    go to one 注記 column.
+    """
+    columns = [c for c in df.columns if c not in ("theme", "suppressed", "reference")]
+    has_note = "suppressed" in df.columns
+    kinds = ["count" if c == "respondents" else "share" if c in ("share", "benchmark_share") else
+             "pt" if c == "diff_pt" else "count" if c == "rank" else "text" for c in columns]
+    headers = [COLUMN_LABELS.get(c, c) for c in columns] + ([COLUMN_LABELS["note"]] if has_note else [])
+    rows = []
+    for record in df.to_dict("records"):
+        hidden = bool(record.get("suppressed", False))
+        row: list[object] = []
+        for column, kind in zip(columns, kinds):
+            value = record[column]
+            missing = value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+            if kind != "text" and (missing or hidden) and column in ("respondents", "share", "diff_pt"):
+                row.append(SUPPRESSED_MARK if hidden else "")
+            elif kind != "text":
+                row.append("" if missing else float(value) if kind in ("share", "pt") else int(value))
+            else:
+                row.append("" if missing else str(value))
+        if has_note:
+            row.append(SUPPRESSED_MARK if hidden else REFERENCE_MARK if record.get("reference") else "")
+        rows.append(row)
+    return headers + [], rows, kinds + (["note"] if has_note else [])
+
+
+def format_cell(value: object, kind: str) -> str:
+    if isinstance(value, str):
+        return value
+    if kind == "share":
+        return f"{float(value) * 100:.1f}%"
+    if kind == "pt":
+        return f"{float(value):+.1f}pt"
+    if kind == "count":
+        return f"{int(value):,}"
+    return str(value)
+
+
+# --------------------------------------------------------------------------- findings
+
+@dataclass(frozen=True)
+class Finding:
+    text: str
+    table: str
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def _usable(df: pd.DataFrame) -> pd.DataFrame:
+    return df[~df["suppressed"].astype(bool) & df["share"].notna()]
+
+
+def findings(tables: dict[str, pd.DataFrame], run_info: dict) -> list[Finding]:
+    """Summary sentences, each computed from one table (suppressed cells and 参考値 groups never used)."""
+    out: list[Finding] = []
+    n = run_info.get("rows", {}).get("respondents")
+    mode = tables.get("survey_respondents_by_response_mode")
+    if n:
+        parts = ""
+        if mode is not None:
+            shown = _usable(mode)
+            parts = "（" + "、".join(f"{r.response_mode} {r.respondents:,}人" for r in shown.itertuples()) + "）" if len(shown) else ""
+        out.append(Finding(f"回答者は{n:,}人{parts}。", "survey_respondents_by_response_mode"))
+    themes, response = tables.get("survey_open_themes"), tables.get("survey_open_response")
+    for q in (q for q in run_info.get("questions", []) if q["kind"] == "open"):
+        name = short_question(q["label"], 30)
+        if response is not None:
+            answered = _usable(response[(response["question"] == q["label"]) & (response["status"] == "記述あり")])
+            if len(answered):
+                row = answered.iloc[0]
+                out.append(Finding(f"{name}：記述ありは{int(row.respondents):,}人（回答者の{_pct(row.share)}）。", "survey_open_response"))
+        if themes is None:
+            continue
+        rows = _usable(themes[(themes["question"] == q["label"]) & (themes["theme"] != "unclassified")]).nlargest(3, "share")
+        if len(rows):
+            listed = "、".join(f"「{r.theme_label}」{_pct(r.share)}" for r in rows.itertuples())
+            out.append(Finding(f"{name}：多く書かれたテーマは{listed}（記述ありの回答に占める割合）。", "survey_open_themes"))
+        overall = themes[themes["question"] == q["label"]].set_index("theme")["share"]
+        for column in ("role", "age_band", "district"):
+            by = tables.get(f"survey_open_themes_by_{column}")
+            if by is None:
+                continue
+            cells = _usable(by[(by["question"] == q["label"]) & ~by["reference"].astype(bool)
+                               & (by[column] != "不明") & (by["theme"] != "unclassified")])
+            cells = cells.assign(gap=(cells["share"] - cells["theme"].map(overall).astype(float)) * 100).dropna(subset=["gap"])
+            if len(cells) and cells["gap"].max() >= MIN_GAP_PT:
+                top = cells.loc[cells["gap"].idxmax()]
+                out.append(Finding(
+                    f"{name}：{ATTRIBUTE_LABELS[column]}別では「{top[column]}」で「{top['theme_label']}」が{_pct(top['share'])}"
+                    f"（全体 {_pct(overall[top['theme']])}）と多い。", f"survey_open_themes_by_{column}"))
+                break
+    out += _loneliness_findings(tables)
+    choice = tables.get("survey_choice")
+    if choice is not None:
+        for q in (q for q in run_info.get("questions", []) if q["kind"] == "choice"):
+            rows = _usable(choice[(choice["question"] == q["label"]) & (choice["answer"] != "無回答")])
+            if len(rows):
+                top = rows.loc[rows["share"].idxmax()]
+                out.append(Finding(f"{short_question(q['label'], 30)}：最も多い回答は「{top['answer']}」{_pct(top['share'])}。", "survey_choice"))
+    return out
+
+
+def lonely_share(direct: pd.DataFrame, gender: str = ALL, age_band: str = ALL) -> tuple[float | None, bool]:
+    """孤独感がある（計） of one group, None when any of its three answers is suppressed; and its 参考値 flag."""
+    cells = direct[(direct["gender"] == gender) & (direct["age_band"] == age_band) & direct["answer"].isin(LONELY)]
+    if len(cells) != len(LONELY) or cells["suppressed"].any():
+        return None, bool(cells["reference"].any()) if len(cells) else False
+    return float(cells["share"].sum()), bool(cells["reference"].any())
+
+
+def _loneliness_findings(tables: dict[str, pd.DataFrame]) -> list[Finding]:
+    out = []
+    direct = tables.get("survey_loneliness_direct")
+    if direct is not None:
+        share, _ = lonely_share(direct)
+        if share is not None:
+            text = f"孤独感（直接質問）：{LONELY_LABEL}は{_pct(share)}"
+            bench = tables.get("survey_loneliness_direct_benchmark")
+            if bench is not None:
+                b = bench[(bench["gender"] == ALL) & (bench["age_band"] == ALL) & bench["answer"].isin(LONELY)]
+                if len(b) == len(LONELY):
+                    text += f"（比較対象 {_pct(b['benchmark_share'].sum())}）"
+            out.append(Finding(text + "。", "survey_loneliness_direct"))
+        bands = [a for a in dict.fromkeys(direct["age_band"]) if a not in (ALL, "不明")]
+        values = {a: lonely_share(direct, ALL, a) for a in bands}
+        usable = {a: s for a, (s, ref) in values.items() if s is not None and not ref}
+        if usable:
+            top = max(usable, key=usable.get)
+            out.append(Finding(f"年代別の{LONELY_LABEL}は{top}が最も高く{_pct(usable[top])}（参考値・秘匿の年代を除く）。",
+                               "survey_loneliness_direct"))
+    ucla = tables.get("survey_ucla_score")
+    if ucla is not None:
+        cell = _usable(ucla[(ucla["gender"] == ALL) & (ucla["age_band"] == ALL) & (ucla["score_band"] == "10～12点")])
+        if len(cell):
+            out.append(Finding(f"UCLA孤独感尺度：10～12点（孤独感が高い）は{_pct(cell.iloc[0]['share'])}。", "survey_ucla_score"))
+    return out
+
+
+# --------------------------------------------------------------------------- summary.md
+
+def run_facts(run_info: dict) -> list[tuple[str, str]]:
+    """(label, text) lines describing the run for every report."""
+    source = (run_info.get("inputs") or [{}])[0]
+    facts = [("入力ファイル", Path(str(source.get("path", ""))).name + (f"（シート {source['sheet']}）" if source.get("sheet") else "")),
+             ("回答者数", f"{run_info.get('rows', {}).get('respondents', 0):,}人"),
+             ("除外した行", f"{run_info.get('rows', {}).get('rejected', 0):,}行（rejects.csv）"),
+             ("最小セル数（秘匿基準）", str(run_info.get("min_cell", 10))),
+             ("テーマ辞書", str(run_info.get("themes", {}).get("version", "")))]
+    if run_info.get("benchmark"):
+        facts.append(("比較対象", str(run_info["benchmark"])))
+    return facts
+
+
+def summary_markdown(found: list[Finding], quotes: pd.DataFrame, run_info: dict, per_question: int = 3) -> str:
+    lines = [f"# {REPORT_TITLE}", ""]
+    if run_info.get("synthetic_data"):
+        lines += [f"> {SYNTHETIC_NOTE}", ""]
+    lines += [f"- {label}：{text}" for label, text in run_facts(run_info)] + ["", "## 主な所見", ""]
+    lines += [f"{i}. {f.text}（出典：{table_title(f.table)}）" for i, f in enumerate(found, 1)] or ["所見を計算できる表がありませんでした。"]
+    if len(quotes):
+        lines += ["", "## 自由記述の例（匿名化済み）", ""]
+        for question, rows in quotes.groupby("question", sort=False):
+            lines += [f"### {question}", ""]
+            for theme, group in list(rows.groupby("theme_label", sort=False))[:per_question]:
+                lines += [f"- **{theme}**"] + [f"  - 「{r.quote}」（{r.attribute}）" for r in group.itertuples()]
+            lines.append("")
+    lines += ["", "## 表示のきまり", "", f"- {SUPPRESSED_NOTE}", f"- {REFERENCE_NOTE}",
+              "- 自由記述のテーマはキーワード辞書で判定し、1件の回答に複数のテーマが付くことがあります。",
+              "- 回答の例は、氏名・連絡先・地名・年齢などを含む回答を除き、さらに伏せ字処理をしたうえで掲載しています。"]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- xlsx
+
+SHEET_NAMES = {
+    "survey_open_response": "自由記述_回答状況", "survey_open_themes": "自由記述_テーマ", "survey_choice": "選択式_全体",
+    "survey_loneliness_direct": "孤独感_直接質問", "survey_ucla_score": "孤独感_UCLA",
+    "survey_loneliness_direct_benchmark": "孤独感_直接質問_比較", "survey_ucla_score_benchmark": "孤独感_UCLA_比較",
+}
+
+
+def sheet_name(name: str) -> str:
+    for prefix, label in (("survey_respondents_by_", "回答者_"), ("survey_open_themes_by_", "自由記述_テーマ_"),
+                          ("survey_choice_by_", "選択式_")):
+        if name.startswith(prefix):
+            return (label + ATTRIBUTE_LABELS.get(name[len(prefix):], name[len(prefix):]) + "別")[:31]
+    return SHEET_NAMES.get(name, name)[:31]
+
+
+def table_order(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Report order: respondents, open questions, loneliness, choice questions."""
+    prefixes = ["survey_respondents_by_", "survey_open_response", "survey_open_themes", "survey_loneliness_direct",
+                "survey_ucla_score", "survey_choice"]
+    return sorted(tables, key=lambda n: (next((i for i, p in enumerate(prefixes) if n.startswith(p)), len(prefixes)), n))
+
+
+def chart_sheets(charts: dict[str, Path]) -> dict[str, list[Path]]:
+    """Which table sheet shows which charts."""
+    out: dict[str, list[Path]] = {}
+    for name, path in charts.items():
+        if name.startswith("survey_themes_by_"):
+            column = next(c for c in ATTRIBUTE_LABELS if name.startswith(f"survey_themes_by_{c}_"))
+            out.setdefault(f"survey_open_themes_by_{column}", []).append(path)
+        elif name.startswith("survey_themes_"):
+            out.setdefault("survey_open_themes", []).append(path)
+        elif name.startswith("survey_loneliness"):
+            out.setdefault("survey_loneliness_direct", []).append(path)
+        elif name.startswith("survey_ucla"):
+            out.setdefault("survey_ucla_score", []).append(path)
+        elif name.startswith("survey_choice_"):
+            out.setdefault("survey_choice", []).append(path)
+    return out
+
+
+def write_xlsx(path: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, found: list[Finding],
+               run_info: dict, charts: dict[str, Path]) -> Path:
+    """survey_report.xlsx: README, 主な所見, 自由記述の例, then one sheet per table (charts beside)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    base = {"font_name": "Meiryo UI", "font_size": 10, "valign": "vcenter"}
+    fmt = {
+        "title": book.add_format({**base, "bold": True, "font_size": 14, "font_color": "#0072B2"}),
+        "note": book.add_format({**base, "font_color": "#555555"}),
+        "header": book.add_format({**base, "bold": True, "bg_color": "#DCE9F5", "border": 1, "text_wrap": True}),
+        "text": book.add_format({**base, "border": 1}),
+        "wrap": book.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"}),
+        "count": book.add_format({**base, "border": 1, "num_format": "#,##0"}),
+        "share": book.add_format({**base, "border": 1, "num_format": "0.0%"}),
+        "pt": book.add_format({**base, "border": 1, "num_format": "+0.0;-0.0;0.0"}),
+        "masked": book.add_format({**base, "border": 1, "align": "right", "font_color": "#777777", "bg_color": "#EEEEEE"}),
+        "ref": book.add_format({**base, "border": 1, "font_color": "#B35900"}),
+    }
+    names = table_order(tables)
+    readme = book.add_worksheet("README")
+    readme.set_column(0, 0, 26)
+    readme.set_column(1, 1, 34)
+    readme.set_column(2, 2, 80)
+    readme.write(0, 0, f"{REPORT_TITLE}（soudan survey）", fmt["title"])
+    readme.write(1, 0, "このファイルの表はすべて集計値です。回答の例は匿名化済みのものだけを掲載しています。", fmt["note"])
+    if run_info.get("synthetic_data"):
+        readme.write(2, 0, SYNTHETIC_NOTE, fmt["note"])
+    row = 4
+    for label, text in run_facts(run_info):
+        readme.write(row, 0, label, fmt["text"])
+        readme.merge_range(row, 1, row, 2, text, fmt["text"])
+        row += 1
+    row += 1
+    for col, header in enumerate(["シート", "表名", "内容"]):
+        readme.write(row, col, header, fmt["header"])
+    for name in names:
+        row += 1
+        readme.write_url(row, 0, f"internal:'{sheet_name(name)}'!A1", string=sheet_name(name))
+        readme.write(row, 1, name, fmt["text"])
+        readme.write(row, 2, f"{table_title(name)}：{table_description(name)}", fmt["text"])
+    row += 2
+    for text in (SUPPRESSED_NOTE, REFERENCE_NOTE):
+        readme.write(row, 0, text, fmt["note"])
+        row += 1
+    sheet = book.add_worksheet("主な所見")
+    sheet.set_column(0, 0, 100)
+    sheet.set_column(1, 1, 36)
+    sheet.write(0, 0, "主な所見（各文の数値は右の表から計算しています）", fmt["title"])
+    sheet.write_row(2, 0, ["所見", "出典の表"], fmt["header"])
+    for i, finding in enumerate(found, 3):
+        sheet.write(i, 0, finding.text, fmt["wrap"])
+        sheet.write_url(i, 1, f"internal:'{sheet_name(finding.table)}'!A1", string=table_title(finding.table))
+    _table_sheet(book.add_worksheet("自由記述の例"), fmt, "自由記述の例（匿名化済み）",
+                 "氏名・連絡先・地名・年齢などを含む回答は掲載せず、伏せ字処理をしたうえで、テーマごとに属性の異なる回答を選んでいます。",
+                 quotes.drop(columns=["theme"], errors="ignore"), [], widths={"quote": 70, "question": 30})
+    by_sheet = chart_sheets(charts)
+    for name in names:
+        _table_sheet(book.add_worksheet(sheet_name(name)), fmt, f"{table_title(name)}（{name}）", table_description(name),
+                     tables[name], by_sheet.get(name, []))
+    book.close()
+    return path
+
+
+def _table_sheet(sheet, fmt, title: str, description: str, df: pd.DataFrame, images: list[Path],
+                 widths: dict[str, int] | None = None) -> None:
+    headers, rows, kinds = display(df)
+    sheet.write(0, 0, title, fmt["title"])
+    sheet.write(1, 0, description, fmt["note"])
+    if "suppressed" in df:
+        sheet.write(2, 0, f"{SUPPRESSED_MARK}＝最小セル数未満のため非表示。{REFERENCE_MARK}＝母数30人以下。", fmt["note"])
+    top = 4
+    columns = [c for c in df.columns if c not in ("theme", "suppressed", "reference")]
+    for col, (header, kind) in enumerate(zip(headers, kinds)):
+        sheet.write(top, col, header, fmt["header"])
+        column = columns[col] if col < len(columns) else "note"
+        width = (widths or {}).get(column) or (40 if column == "question" else 16 if kind == "text" else 11)
+        sheet.set_column(col, col, width, fmt["wrap"] if column in ("quote", "question") else None)
+    for i, row in enumerate(rows, top + 1):
+        for col, (value, kind) in enumerate(zip(row, kinds)):
+            if isinstance(value, str):
+                style = fmt["masked"] if value == SUPPRESSED_MARK else fmt["ref"] if value == REFERENCE_MARK else (
+                    fmt["wrap"] if kind == "text" else fmt["text"])
+                sheet.write_string(i, col, value, style)
+            else:
+                sheet.write_number(i, col, value, fmt[kind if kind in fmt else "text"])
+    sheet.freeze_panes(top + 1, 0)
+    if rows:
+        sheet.autofilter(top, 0, top + len(rows), len(headers) - 1)
+    offset = 0
+    for image in images:
+        sheet.insert_image(top, len(headers) + 1, str(image), {"x_scale": 0.6, "y_scale": 0.6, "y_offset": offset})
+        offset += 330
+
+
+# --------------------------------------------------------------------------- entry point
+
+def write_survey_reports(out_dir: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, run_info: dict,
+                         labels: dict[str, str] | None = None) -> dict[str, Path]:
+    """Write charts/survey_*.png, survey_summary.md, survey_report.xlsx, .html and .pptx into ``out_dir``.
+
+    Args:
+        out_dir: the run folder.
+        tables: the survey tables by name.
+        quotes: the masked quotes (nlp.survey_quotes.QUOTE_COLUMNS).
+        run_info: run.json's content (questions, rows, benchmark, min_cell, synthetic_data).
+        labels: theme id → label (unused labels are fine).
+
+    Returns:
+        {"summary", "xlsx", "html", "pptx", "charts"} → paths.
+    """
+    from nlp.survey_slides import write_html, write_pptx
+
+    out_dir = Path(out_dir)
+    charts = draw_survey_charts(tables, run_info.get("questions", []), out_dir / "charts", run_info.get("benchmark"))
+    found = findings(tables, run_info)
+    paths = {"summary": out_dir / "survey_summary.md", "xlsx": out_dir / "survey_report.xlsx",
+             "html": out_dir / "survey_report.html", "pptx": out_dir / "survey_report.pptx", "charts": out_dir / "charts"}
+    paths["summary"].write_text(summary_markdown(found, quotes, run_info), encoding="utf-8")
+    write_xlsx(paths["xlsx"], tables, quotes, found, run_info, charts)
+    write_html(paths["html"], tables, quotes, found, run_info, charts)
+    write_pptx(paths["pptx"], tables, quotes, found, run_info, charts)
+    return paths
