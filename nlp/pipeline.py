@@ -174,7 +174,7 @@ def aggregate_stage(analysis: Analysis, options: RunOptions) -> tuple[dict, dict
     return tables, comparisons
 
 
-def topics_stage(analysis: Analysis):
+def topics_stage(analysis: Analysis, options: RunOptions):
     """BERTopic topics, or None with a printed reason when there are too few consultations."""
     from nlp.topics import TopicTooFewDocuments, discover_topics
 
@@ -183,6 +183,7 @@ def topics_stage(analysis: Analysis):
         return discover_topics(
             ["\n".join(m) for m in analysis.messages], months=c["month"].tolist(),
             ideation_levels=c["ideation_level"].tolist(), themes=c["themes"].tolist(), mask=mask_text,
+            min_cell=options.min_cell,
         )
     except TopicTooFewDocuments as error:
         return str(error)
@@ -288,6 +289,6 @@ def run_pipeline(
     topics = None
     if options.topics:
         with timer("topics"):
-            topics = stages.topics(analysis)
+            topics = stages.topics(analysis, options)
     with outputs.staged_output(options.out) as staging, timer("write"):
         return write_stage(staging, options, ingested, analysis, tables, comparisons, topics, timer.seconds)
