@@ -155,6 +155,62 @@ def run(
 
 
 @app.command()
+def update(
+    input: List[Path] = typer.Option(..., "--input", "-i", help="Input files or directories (repeatable)."),
+    store: str = typer.Option("outputs/store", help="Processed store: a folder or an fsspec URL (s3://…)."),
+    out: Optional[Path] = typer.Option(Path("outputs/latest"), help="Tables and reports over the store's months."),
+    source: str = typer.Option("default", help="Name these inputs are filed under (source=NAME partitions)."),
+    format: InputFormat = typer.Option(InputFormat.auto, "--format", "-f"),
+    mapping: Optional[Path] = typer.Option(None),
+    month: List[str] = typer.Option([], help="Only these months, YYYY-MM (repeatable); default all."),
+    since: Optional[str] = typer.Option(None, help="Tables from this day, YYYY-MM-DD (whole months are processed)."),
+    until: Optional[str] = typer.Option(None, help="Tables up to this day, YYYY-MM-DD."),
+    min_cell: int = typer.Option(10),
+    workers: int = typer.Option(1, help="Worker processes (or Dask LocalCluster workers)."),
+    dask: bool = typer.Option(False, "--dask", help="Run the analysis tasks on Dask (Prefect flow soudan-update)."),
+    dask_address: Optional[str] = typer.Option(None, help="Dask scheduler address; default a LocalCluster."),
+    reports: bool = typer.Option(True, "--reports/--no-reports"),
+    topics: bool = typer.Option(False, "--topics/--no-topics"),
+    force: bool = typer.Option(False, "--force", help="Reprocess unchanged months too."),
+) -> None:
+    """Incremental: reprocess only (source, month) partitions whose input, pipeline or taxonomy changed."""
+    with friendly_errors():
+        from nlp.update import UpdateOptions, update_store
+
+        options = UpdateOptions(
+            inputs=[str(p) for p in input], store=store, out=str(out) if out else None, source=source,
+            fmt=format.value, mapping=str(mapping) if mapping else None, months=list(month) or None,
+            since=_parse_date(since, "--since"), until=_parse_date(until, "--until"), min_cell=min_cell,
+            workers=workers, reports=reports, topics=topics, force=force,
+        )
+        if dask or dask_address:
+            from dataclasses import asdict
+
+            from flows.store_flow import update_run
+
+            params = {k: v for k, v in asdict(options).items() if k in update_run.parameters.properties}
+            run_info = update_run(**params, runner="dask", dask_address=dask_address)
+        else:
+            run_info = update_store(options)
+        s = run_info["store"]
+        err.print(f"[green]soudan: {s['partitions_processed']} partitions processed, {s['partitions_skipped']} unchanged, "
+                  f"{s['partitions_stale']} stale; store {store}" + (f"; outputs in {out}" if out else "") + "[/green]",
+                  highlight=False)
+
+
+@app.command()
+def serve(
+    inputs: List[str] = typer.Option([], "--input", "-i", help="Override the deployments' inputs (repeatable)."),
+    limit: Optional[int] = typer.Option(None, help="Most flow runs at once."),
+) -> None:
+    """Serve the deployments of prefect.yaml (monthly at 06:00 Asia/Tokyo on the 1st, adhoc, update)."""
+    with friendly_errors():
+        from flows.deploy import serve as serve_deployments
+
+        serve_deployments(parameters={"inputs": list(inputs)} if inputs else None, limit=limit)
+
+
+@app.command()
 def demo(
     out: Path = typer.Option(Path("outputs/demo"), help="Output directory."),
     topics: bool = typer.Option(True, "--topics/--no-topics", help="Include BERTopic topics."),

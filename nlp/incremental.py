@@ -34,7 +34,7 @@ from nlp.store import PartitionInfo, PartitionKey, ProcessedStore, check_source_
 
 DEFAULT_SOURCE = "default"
 DEFAULT_CHUNK_CHARS = 200_000
-DEFAULT_BATCH_BYTES = 32 * 2**20
+DEFAULT_BATCH_BYTES = 16 * 2**20
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 # Code whose change alters a consultation's row: hashed into the pipeline version.
 ANALYSIS_MODULES = ["nlp/analyse.py", "nlp/tokenize.py", "nlp/normalize.py", "nlp/themes.py", "nlp/ideation.py",
@@ -163,13 +163,15 @@ class Scan:
     messages: int = 0
 
 
-def file_batches(paths: list[Path], batch_bytes: int) -> list[list[Path]]:
-    """Consecutive groups of files of at most ``batch_bytes`` (a larger file is a batch alone)."""
+def file_batches(paths: list[Path], batch_bytes: int, min_batches: int = 1) -> list[list[Path]]:
+    """Consecutive groups of files of at most ``batch_bytes`` (a larger file is a batch alone),
+    and at least ``min_batches`` groups when there are enough files (so workers share the reading)."""
+    sizes = [path.stat().st_size for path in paths]
+    limit = max(1, min(batch_bytes, -(-sum(sizes) // max(min_batches, 1))))
     batches: list[list[Path]] = []
     size = 0
-    for path in paths:
-        n = path.stat().st_size
-        if not batches or size + n > batch_bytes:
+    for path, n in zip(paths, sizes):
+        if not batches or size + n > limit:
             batches.append([])
             size = 0
         batches[-1].append(path)
@@ -180,7 +182,7 @@ def file_batches(paths: list[Path], batch_bytes: int) -> list[list[Path]]:
 def scan_inputs(
     inputs: list[str], spill_dir: str, *, source: str = DEFAULT_SOURCE, fmt: str = "auto", mapping: str | None = None,
     months: list[str] | None = None, first_month: str | None = None, last_month: str | None = None,
-    batch_bytes: int = DEFAULT_BATCH_BYTES,
+    batch_bytes: int = DEFAULT_BATCH_BYTES, executor: Executor | None = None, min_batches: int = 1,
 ) -> Scan:
     """Read ``inputs`` batch by batch and spill each (source, month) piece as Parquet.
 
@@ -189,36 +191,56 @@ def scan_inputs(
     Args:
         months: keep only consultations of these YYYY-MM months (others are read and dropped).
         first_month, last_month: keep only months in this range (YYYY-MM, inclusive; None = open).
+        executor: reads batches in parallel (workers must see ``spill_dir``); default in turn.
+        min_batches: split the files into at least this many batches (when there are enough files).
 
     Raises:
         nlp.ingest.InputError: as :func:`nlp.ingest.read_inputs`.
     """
-    from nlp.ingest import read_inputs
     from nlp.readers import expand_paths
 
     check_source_name(source)
-    wanted = set(months) if months else None
+    batches = file_batches(expand_paths(inputs, fmt), batch_bytes, min_batches)
+    executor = executor or SerialExecutor()
+    futures = [executor.submit(scan_batch, [str(p) for p in batch], number, spill_dir, source, fmt, mapping, months,
+                               first_month, last_month) for number, batch in enumerate(batches)]
     pieces: dict[PartitionKey, list[str]] = {}
     rejects, sources, warnings, count = [], [], [], 0
-    for number, batch in enumerate(file_batches(expand_paths(inputs, fmt), batch_bytes)):
-        result = read_inputs(batch, fmt=fmt, mapping=mapping)
-        rejects.append(result.rejects)
-        sources += result.sources
-        warnings += result.warnings
-        messages = result.messages
-        for month, piece in messages.groupby(consultation_months(messages), sort=True):
-            if (wanted is not None and month not in wanted) or (first_month and month < first_month) or (
-                    last_month and month > last_month):
-                continue
-            key = PartitionKey(source, month)
-            path = Path(spill_dir) / source / month / f"{number:06d}.parquet"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            piece.to_parquet(path, index=False)
-            pieces.setdefault(key, []).append(str(path))
-            count += len(piece)
-        del result, messages
+    for future in futures:
+        part = future.result()
+        for key, path in part.pieces.items():
+            pieces.setdefault(key, []).extend(path)
+        rejects.append(part.rejects)
+        sources += part.sources
+        warnings += part.warnings
+        count += part.messages
     frame = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=["source", "row", "column", "reason"])
     return Scan(spill_dir, dict(sorted(pieces.items())), frame, sources, warnings, count)
+
+
+def scan_batch(
+    files: list[str], number: int, spill_dir: str, source: str, fmt: str, mapping: str | None,
+    months: list[str] | None, first_month: str | None, last_month: str | None,
+) -> Scan:
+    """Read one batch of files and spill its (source, month) pieces; runs in a worker."""
+    from nlp.ingest import read_inputs
+
+    result = read_inputs(files, fmt=fmt, mapping=mapping)
+    messages = result.messages
+    wanted = set(months) if months else None
+    pieces: dict[PartitionKey, list[str]] = {}
+    count = 0
+    for month, piece in messages.groupby(consultation_months(messages), sort=True):
+        if (wanted is not None and month not in wanted) or (first_month and month < first_month) or (
+                last_month and month > last_month):
+            continue
+        key = PartitionKey(source, month)
+        path = Path(spill_dir) / source / month / f"{number:06d}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        piece.to_parquet(path, index=False)
+        pieces[key] = [str(path)]
+        count += len(piece)
+    return Scan(spill_dir, pieces, result.rejects, result.sources, result.warnings, count)
 
 
 def load_partition(scan: Scan, key: PartitionKey) -> pd.DataFrame:

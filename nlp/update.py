@@ -13,9 +13,10 @@ Example:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Callable
+from typing import Callable, Iterator
 
 import pandas as pd
 
@@ -196,18 +197,20 @@ def update_store(
     """
     timer = StepTimer()
     first, last = scan_bounds(options)
-    with incremental.spill_directory() as spill:
+    with incremental.spill_directory() as spill, _executor(options, executor) as pool:
         with timer("scan"):
-            scan = steps.scan(
-                options.inputs, spill, source=options.source, fmt=options.fmt, mapping=options.mapping,
-                months=options.months, first_month=first, last_month=last, batch_bytes=options.batch_bytes,
+            scan_kwargs = dict(
+                source=options.source, fmt=options.fmt, mapping=options.mapping, months=options.months,
+                first_month=first, last_month=last, batch_bytes=options.batch_bytes,
             )
+            if steps.scan is incremental.scan_inputs and executor is None:
+                scan_kwargs.update(executor=pool, min_batches=2 * options.workers)  # read in the workers too
+            scan = steps.scan(options.inputs, spill, **scan_kwargs)
         with timer("analyse_and_write"):
-            if executor is None:
-                with local_executor(options.workers) as pool:
-                    processed, skipped, rows = _process(options, scan, pool, steps, analyse)
-            else:
-                processed, skipped, rows = _process(options, scan, executor, steps, analyse)
+            processed, skipped, rows = incremental.process_partitions(
+                scan, options.store, pool, model=options.model, force=options.force, chunk_chars=options.chunk_chars,
+                max_in_flight=2 * options.workers + 2, write=steps.write, analyse=analyse,
+            )
         stale = incremental.stale_partitions(options.store, processed + skipped, options.model)
         summary = {
             "partitions_processed": len(processed), "partitions_skipped": len(skipped), "partitions_stale": len(stale),
@@ -219,9 +222,10 @@ def update_store(
         return steps.outputs(options, scan, summary, timer)
 
 
-def _process(options: UpdateOptions, scan: Scan, executor: Executor, steps: UpdateSteps, analyse: Callable):
-    workers = max(options.workers, 1)
-    return incremental.process_partitions(
-        scan, options.store, executor, model=options.model, force=options.force, chunk_chars=options.chunk_chars,
-        max_in_flight=2 * workers + 2, write=steps.write, analyse=analyse,
-    )
+@contextmanager
+def _executor(options: UpdateOptions, given: Executor | None) -> Iterator[Executor]:
+    if given is not None:
+        yield given
+        return
+    with local_executor(options.workers) as pool:
+        yield pool
