@@ -114,6 +114,10 @@ def load_ideation_lexicon(path: str | Path | None = None) -> IdeationLexicon:
     return parse_ideation_lexicon(data, source=str(path))
 
 
+# The name nlp/pipeline.versions() imports to record the lexicon version in run.json.
+load_lexicon = load_ideation_lexicon
+
+
 def parse_ideation_lexicon(data: Any, *, source: str = "<dict>") -> IdeationLexicon:
     """Validate an already parsed YAML document and compile it.
 

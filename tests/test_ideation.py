@@ -396,6 +396,12 @@ def test_lexicon_loads_with_version(raw_yaml: dict) -> None:
     assert lexicon.levels[1] == "希死念慮"
 
 
+def test_run_json_records_the_lexicon_version() -> None:
+    from nlp.pipeline import versions
+
+    assert versions()["ideation_lexicon"] == "2"
+
+
 def _broken(raw: dict, path: list, value) -> dict:
     data = copy.deepcopy(raw)
     node = data

@@ -131,6 +131,6 @@ def test_fast_path_never_drops_a_term(ev, scorer, messages) -> None:
         for term in scorer.lexicon.terms
         for m in term.pattern.finditer(joined)
     }
-    assert len(with_term) > 150  # 169 texts hold a term
+    assert len(with_term) > 180  # 195 texts hold a term (169 with lexicon version 1)
     missed = [texts[i] for i in sorted(with_term) if not scorer.lexicon.prefilter.search(texts[i])]
     assert missed == []
