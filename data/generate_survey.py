@@ -25,8 +25,7 @@ Usage (from the repository root)::
     python data/generate_survey.py --seed 42 --out data/survey        # the bundled files
     python data/generate_survey.py --seed 7 --n 120 --out /tmp/survey   # a small variant
 
-The CSV and label files are byte-identical for the same seed and ``--n``; the XLSX holds the
-same cells (its zip timestamps differ).
+Every file is byte-identical for the same seed and ``--n`` (the XLSX gets fixed zip timestamps).
 """
 
 from __future__ import annotations
@@ -34,7 +33,9 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import re
 import sys
+import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from random import Random
@@ -62,7 +63,7 @@ UCLA = ["決してない", "ほとんどない", "時々ある", "常にある"]
 PLACES = ["利用している", "知っているが利用していない", "知らない"]
 WINDOWS = ["知っている", "名前は聞いたことがある", "知らない"]
 
-GROUPS = [("回答者情報", 3), ("基本属性", 6), ("地域とのつながり", 2), ("孤独感", 4), ("居場所・相談窓口", 2), ("自由記述", 3)]
+GROUPS = [("回答者情報", 3), ("基本属性", 5), ("地域とのつながり", 2), ("孤独感", 4), ("居場所・相談窓口", 2), ("自由記述", 3)]
 HEADER = [
     "回答者ID", "回答日", "回答方法", "問１ 年代", "性別", "地区", "問２ 世帯構成", "問４ あなたの立場に最も近いもの",
     "問３ 近所付き合いの程度", "問５ 悩みを相談できる人の有無",
@@ -141,12 +142,12 @@ FRAGMENTS: dict[str, list[str]] = {
         "誰にも相談できないまま一人で抱え込んでしまう", "休日は誰とも話さずに終わることが多く、孤立していると感じる",
     ],
     "family": [
-        "親の介護で自分の時間がなく、外との関わりが減ってしまった", "子育て中は家にこもりがちで、母親同士で話せる機会がほしい",
-        "息子が長く引きこもっていて、家族だけで抱えている", "夫を亡くしてから家族と話す機会も少なくなった|couple",
+        "親の介護で自分の時間がなく、外との関わりが減ってしまった", "子育て中は家にこもりがちで、母親同士で話せる機会がほしい|kouryu",
+        "息子が長く引きこもっていて、家族だけで抱えている", "夫を亡くしてから家族と話す機会も少なくなった|couple,kouryu",
     ],
     "money": ["年金だけでは生活が苦しく、集まりの参加費も負担になる", "物価が上がって生活費を切り詰めているので外食もできない"],
     "health": ["足腰が弱って外に出るのがおっくうになった", "持病があり体調に波があるので、予定を入れにくい"],
-    "work": ["仕事が忙しく、地域の人と関わる時間がない", "在宅勤務になってから職場の人と話す機会が減った"],
+    "work": ["仕事が忙しく、地域の人と関わる時間がない", "在宅勤務になってから職場の人と話す機会が減った|kouryu"],
 }
 SLOTS = {
     "who": ["若い人", "高齢者", "子育て中の親", "一人暮らしの人", "働く世代", "学生"],
@@ -354,8 +355,24 @@ def write_xlsx(path: Path, rows: list[list]) -> None:
             sheet.cell(r, c, value if value != "" else None)
     sheet.freeze_panes = "B7"
     book.properties.creator = "soudan data/generate_survey.py (synthetic)"
-    book.properties.created = book.properties.modified = datetime(2024, 10, 1)
-    book.save(path)
+    book.properties.created = datetime(2024, 10, 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(deterministic_zip(buffer.getvalue()))
+
+
+def deterministic_zip(data: bytes) -> bytes:
+    """The same workbook with fixed zip timestamps and modification date, so that a seed gives the same bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-10-01T00:00:00Z", content)
+            target.writestr(zipfile.ZipInfo(item.filename, date_time=(2024, 10, 1, 0, 0, 0)), content,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def csv_bytes(rows: list[list]) -> bytes:

@@ -1,7 +1,12 @@
 """``soudan survey``: the survey command, registered on the main Typer app.
 
-flows/cli.py activates it with ``import flows.survey_cli`` (after ``app`` is defined); this
-module only adds the command.
+Importing this module registers the command on ``flows.cli.app``. flows/cli.py activates it
+at its end with::
+
+    from flows.survey_cli import register as _register_survey  # noqa: E402
+    _register_survey(app)
+
+which also covers ``python -m flows.cli`` (there ``app`` lives in ``__main__``).
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ import typer
 from flows.cli import app, err, friendly_errors
 
 
-@app.command("survey")
 def survey(
     input: Path = typer.Option(..., "--input", "-i", help="Survey export: XLSX, CSV (UTF-8 or CP932), Parquet or JSONL; one row per respondent."),
     mapping: Optional[Path] = typer.Option(None, help="Survey mapping YAML: columns, open_questions, choice_questions, values."),
@@ -45,3 +49,12 @@ def survey(
                   f"(see rejects.csv); open answers: {answered}; outputs in {out}[/green]", highlight=False)
         for warning in info.get("warnings", []):
             err.print(f"[yellow]{warning}[/yellow]", highlight=False)
+
+
+def register(target: typer.Typer = app) -> None:
+    """Add ``survey`` to a Typer app (once)."""
+    if not any(command.name == "survey" for command in target.registered_commands):
+        target.command("survey")(survey)
+
+
+register()

@@ -410,3 +410,43 @@ def write_survey_reports(out_dir: Path, tables: dict[str, pd.DataFrame], quotes:
     write_html(paths["html"], tables, quotes, found, run_info, charts)
     write_pptx(paths["pptx"], tables, quotes, found, run_info, charts)
     return paths
+
+
+# --------------------------------------------------------------------------- reuse by the main reports
+
+@dataclass
+class SurveyMaterials:
+    """A finished survey run, for the consultation reports to add a survey section."""
+
+    tables: dict[str, pd.DataFrame]
+    quotes: pd.DataFrame
+    run_info: dict
+    findings: list[Finding]
+    charts: dict[str, Path]
+
+
+def load_survey_run(folder: str | Path) -> SurveyMaterials:
+    """Read a survey run folder (run.json, aggregates/survey_*.csv, survey_quotes.csv, charts/survey_*.png).
+
+    Example:
+        >>> survey = load_survey_run("outputs/demo/survey")  # doctest: +SKIP
+        >>> [f.text for f in survey.findings][:1]  # doctest: +SKIP
+        ['回答者は720人（紙 464人、Web 256人）。']
+    """
+    import json
+
+    folder = Path(folder)
+    run_info = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    tables = {}
+    for path in sorted((folder / "aggregates").glob("survey_*.csv")):
+        table = pd.read_csv(path, encoding="utf-8-sig", dtype={"age_band": str, "answer": str, "score_band": str})
+        for column in ("suppressed", "reference"):
+            if column in table:
+                table[column] = table[column].astype(str).str.lower().eq("true")
+        if "respondents" in table:
+            table["respondents"] = table["respondents"].astype("Int64")
+        tables[path.stem] = table
+    quotes_path = folder / "survey_quotes.csv"
+    quotes = pd.read_csv(quotes_path, encoding="utf-8-sig") if quotes_path.exists() else pd.DataFrame()
+    charts = {p.stem: p for p in sorted((folder / "charts").glob("survey_*.png"))}
+    return SurveyMaterials(tables, quotes, run_info, findings(tables, run_info), charts)

@@ -35,6 +35,7 @@ from nlp.readers import InputError
 from nlp.survey import SurveyOptions, analyse_stage, read_stage, run_survey, tables_stage
 from nlp.survey_columns import classify
 from nlp.survey_read import read_survey
+from nlp.survey_report import findings, load_survey_run
 from nlp.survey_tables import loneliness_survey_tables, read_benchmark
 from nlp.survey_themes import SurveyThemeTagger, answer_status, load_survey_themes
 from taxonomy.themes import TaxonomyError
@@ -334,6 +335,12 @@ def test_no_input_name_phone_or_email_in_any_output(tmp_path):
         assert (out / name).exists(), name
     assert find_leaks(out, PII) == []
     assert find_leaks(out, [PLAIN]) != []  # the check itself finds text that is there
+    summary = (out / "survey_summary.md").read_text(encoding="utf-8")
+    # 14, 8 and 6 of the 29 substantive answers to 問1.
+    assert "多く書かれたテーマは「居場所」48.3%、「相談しやすさ」27.6%、「情報が届かない」20.7%" in summary
+    materials = load_survey_run(out)
+    assert [f.text for f in materials.findings] == [f.text for f in findings(materials.tables, info)]
+    assert "survey_themes_open_1" in materials.charts
     respondents = pd.read_parquet(out / "survey_respondents.parquet")
     assert "open_1" not in respondents and respondents["open_1_themes"].map(list).iloc[8] == ["ibasho", "info_gap"]
 
@@ -362,7 +369,7 @@ def test_generator_is_reproducible_and_exports_cp932(tmp_path):
     for out in (tmp_path / "a", tmp_path / "b"):
         subprocess.run([sys.executable, str(ROOT / "data" / "generate_survey.py"), "--seed", "3", "--n", "60", "--out", str(out)],
                        check=True, capture_output=True)
-    for name in ["survey_synthetic_cp932.csv", "labels_survey_synthetic.csv", "reference_example.csv"]:
+    for name in ["survey_synthetic.xlsx", "survey_synthetic_cp932.csv", "labels_survey_synthetic.csv", "reference_example.csv"]:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     raw = (tmp_path / "a" / "survey_synthetic_cp932.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
