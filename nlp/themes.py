@@ -4,14 +4,17 @@ Each keyword of ``taxonomy/themes.yaml`` is tokenised once, when the tagger is b
 tuple of match keys (Sudachi normalised form, kana folded, particles dropped), so いじめ, 虐め
 and イジメ all become ``('苛め',)`` and 学校に行きたくない becomes ``('学校', '行く', 'たい', 'ない')``.
 Tagging then walks the consultation's tokens once with one dict lookup per token; the longest
-keyword starting at a token wins and matches do not overlap.
+keyword starting at a token wins, matches do not overlap, and a negated predicate
+(いじめられていない, いじめじゃない, 死にたくない) does not count.
 
-A keyword occurrence adds its weight to its theme (and to the ``also`` themes of its
-sub-theme), ``lead_boost`` times when it falls among the first ``lead_tokens`` tokens, where
-people state their concern; repeats of one keyword add ``repeat_decay * ln(count)`` more.
-``themes`` are the themes whose score reaches ``min_score`` and ``min_share`` of the best;
-``primary_theme`` is the highest ``score * primary_weight``, ties going to the theme listed
-first in the YAML.
+A keyword occurrence adds its weight to its theme and to the ``also`` themes of its sub-theme;
+it counts ``lead_boost`` times among the first ``lead_tokens`` tokens and ``statement_boost``
+times in an early sentence that states the concern (悩んでいます, 相談です, …について);
+repeats of one keyword add ``repeat_decay * ln(count)``. ``themes`` are the themes whose score
+reaches ``min_score`` and ``min_share`` of the best. ``primary_theme`` is the listed theme with
+the highest ``score * primary_weight``, where ``also`` contributions count ``also_share``;
+ties go to the theme listed first in the YAML. ``evidence`` lists the keyword forms (as
+written in the YAML) that matched, never the consultation's own text.
 
 Example:
     >>> tagger = ThemeTagger()
@@ -34,6 +37,12 @@ _SKIP_POS = frozenset({"助詞"})  # dropped from keys and text alike: 学校に
 _BOUNDARY_POS = frozenset({"補助記号", "空白"})  # punctuation and newlines end a multi-token match
 _BOUNDARY = "\x00"
 _LEMMA_FOLD = {"無い": "ない"}  # Sudachi gives both for the negative ない depending on context
+_NEGATIONS = frozenset({"ない", "ず", "ぬ"})
+# Auxiliaries that may stand between a predicate and its negation: いじめられていない, 殴られなかった,
+# いじめられたことはない. たい is not here: いじめられたくない still speaks of bullying.
+_NEGATION_GAP = frozenset({"れる", "られる", "せる", "させる", "てる", "居る", "ちゃう", "ます", "だ", "です", "た", "こと", "訳"})
+_COPULA = frozenset({"だ", "です"})
+_PREDICATE_POS = frozenset({"動詞", "形容詞", "助動詞"})
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ class ThemeTagger:
         taxonomy: default the packaged ``taxonomy/themes.yaml``.
         tokenizer: used to compile keywords and by :meth:`tag`; default :class:`SudachiTokenizer`.
         min_score, min_share, min_subtheme_score, lead_tokens, lead_boost, statement_tokens,
-        statement_boost, repeat_decay: override the taxonomy's ``scoring`` section.
+        statement_boost, repeat_decay, also_share: override the taxonomy's ``scoring`` section.
     """
 
     def __init__(
@@ -89,6 +98,7 @@ class ThemeTagger:
         statement_tokens: float | None = None,
         statement_boost: float | None = None,
         repeat_decay: float | None = None,
+        also_share: float | None = None,
     ) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
         self.tokenizer = tokenizer or SudachiTokenizer()
@@ -96,7 +106,7 @@ class ThemeTagger:
         overrides = {
             "min_score": min_score, "min_share": min_share, "min_subtheme_score": min_subtheme_score,
             "lead_tokens": lead_tokens, "lead_boost": lead_boost, "statement_tokens": statement_tokens,
-            "statement_boost": statement_boost, "repeat_decay": repeat_decay,
+            "statement_boost": statement_boost, "repeat_decay": repeat_decay, "also_share": also_share,
         }
         for name, value in overrides.items():
             if value is None:
@@ -115,16 +125,24 @@ class ThemeTagger:
                 self._markers.setdefault(lemmas[0], []).append(lemmas)
         self._index, self.conflicts = self._compile()
 
-    def _compile(self) -> tuple[dict[str, list[tuple[tuple[str, ...], int]]], list[str]]:
-        """First key -> [(remaining keys, keyword number)], longest first; plus conflicts found."""
+    def _compile(self) -> tuple[dict[str, list[tuple[tuple[str, ...], int, str, str]]], list[str]]:
+        """First key -> [(remaining keys, keyword number, negation kind, form)], longest first; plus
+        conflicts found. The kind says how the keyword can be negated: "predicate" (いじめられて
+        いない), "noun" (いじめじゃない) or "" (the keyword is itself negative: 眠れない)."""
         owner: dict[tuple[str, ...], int] = {}
+        negatable: dict[tuple[str, ...], str] = {}
+        shown: dict[tuple[str, ...], str] = {}
         conflicts: list[str] = []
         for number, keyword in enumerate(self._keywords):
             for form in keyword.variants:
-                keys = tuple(k for k in (match_key(t) for t in self.tokenizer(normalize_text(form))) if k and k != _BOUNDARY)
+                tokens = [t for t in self.tokenizer(normalize_text(form)) if match_key(t) not in (None, _BOUNDARY)]
+                keys = tuple(match_key(t) for t in tokens)
                 if not keys:
                     conflicts.append(f"keyword {form!r} ({_where(keyword)}) has no content word to match")
                     continue
+                shown.setdefault(keys, form)  # evidence shows the first form written for these keys
+                if keys not in negatable:
+                    negatable[keys] = "" if keys[-1] in _NEGATIONS else "predicate" if tokens[-1][2][0] in _PREDICATE_POS else "noun"
                 first = owner.setdefault(keys, number)
                 other = self._keywords[first]
                 if first != number and (other.theme, other.subtheme) != (keyword.theme, keyword.subtheme):
@@ -132,9 +150,9 @@ class ThemeTagger:
                         f"keyword {form!r} ({_where(keyword)}) and {other.term!r} ({_where(other)}) "
                         f"both match the normalised form {' '.join(keys)!r}"
                     )
-        index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        index: dict[str, list[tuple[tuple[str, ...], int, str, str]]] = {}
         for keys, number in owner.items():
-            index.setdefault(keys[0], []).append((keys[1:], number))
+            index.setdefault(keys[0], []).append((keys[1:], number, negatable[keys], shown[keys]))
         for entries in index.values():
             entries.sort(key=lambda entry: -len(entry[0]))
         return index, conflicts
@@ -143,8 +161,9 @@ class ThemeTagger:
         """Tokenise ``text`` (one consultation's client text) and tag it."""
         return self.tag_tokens(self.tokenizer(text))
 
-    def keyword_counts(self, tokens: Sequence[Token]) -> dict[int, tuple[int, float]]:
-        """Keyword number -> (occurrences, highest position boost), longest match first.
+    def keyword_counts(self, tokens: Sequence[Token]) -> dict[int, tuple[int, float, tuple[str, ...]]]:
+        """Keyword number -> (occurrences, highest position boost, forms matched), longest match
+        first, negated occurrences (いじめられていない) left out.
 
         An occurrence among the first ``lead_tokens`` keys gets ``lead_boost``; one in a
         sentence that states a concern (a ``statement_markers`` word: 悩む, 相談, について …)
@@ -154,21 +173,23 @@ class ThemeTagger:
         index, rules = self._index, self.rules
         lead, statement_end = rules["lead_tokens"], rules["statement_tokens"]
         lead_boost, statement_boost = rules["lead_boost"], rules["statement_boost"]
-        found: dict[int, tuple[int, float]] = {}
+        found: dict[int, tuple[int, float, tuple[str, ...]]] = {}
         i, n = 0, len(keys)
         while i < n:
             entries = index.get(keys[i])
             step = 1
             if entries is not None:
-                for rest, number in entries:
+                for rest, number, kind, form in entries:
                     end = i + 1 + len(rest)
                     if not rest or (end <= n and tuple(keys[i + 1 : end]) == rest):
+                        step = 1 + len(rest)
+                        if kind and _negated(keys, end, kind):
+                            break
                         boost = lead_boost if i < lead else 1.0
                         if i < statement_end and sentence_of[i] in stated and statement_boost > boost:
                             boost = statement_boost
-                        count, best = found.get(number, (0, 1.0))
-                        found[number] = (count + 1, boost if boost > best else best)
-                        step = 1 + len(rest)
+                        count, best, forms = found.get(number, (0, 1.0, ()))
+                        found[number] = (count + 1, boost if boost > best else best, forms if form in forms else forms + (form,))
                         break
             i += step
         return found
@@ -204,31 +225,36 @@ class ThemeTagger:
 
     def tag_tokens(self, tokens: Sequence[Token]) -> ThemeResult:
         """Tag one consultation from its tokens (the pipeline tokenises once and passes them)."""
-        decay = self.rules["repeat_decay"]
+        rules = self.rules
+        decay, also_share = rules["repeat_decay"], rules["also_share"]
         scores: dict[str, float] = {}
+        primary_scores: dict[str, float] = {}
         sub_scores: dict[str, float] = {}
-        contributions: list[tuple[float, str, str]] = []  # (points, term, theme)
-        for number, (count, boost) in self.keyword_counts(tokens).items():
+        contributions: list[tuple[float, tuple[str, ...], str]] = []  # (points, forms, theme)
+        for number, (count, boost, forms) in self.keyword_counts(tokens).items():
             keyword = self._keywords[number]
             points = keyword.weight * (boost + decay * math.log(count))
             for theme in (keyword.theme, *keyword.also):
                 scores[theme] = scores.get(theme, 0.0) + points
-                contributions.append((points, keyword.term, theme))
+                share = 1.0 if theme == keyword.theme else also_share
+                primary_scores[theme] = primary_scores.get(theme, 0.0) + share * points
+                contributions.append((points, forms, theme))
             if keyword.subtheme:
                 sub_scores[keyword.subtheme] = sub_scores.get(keyword.subtheme, 0.0) + points
-        return self._decide(scores, sub_scores, contributions)
+        return self._decide(scores, primary_scores, sub_scores, contributions)
 
-    def _decide(self, scores: dict[str, float], sub_scores: dict[str, float], contributions: list) -> ThemeResult:
+    def _decide(self, scores: dict[str, float], primary_scores: dict[str, float], sub_scores: dict[str, float], contributions: list) -> ThemeResult:
         rules, order = self.rules, self._order
         best = max(scores.values(), default=0.0)
         floor = max(rules["min_score"], rules["min_share"] * best)
         themes = sorted((t for t, s in scores.items() if s >= floor), key=lambda t: (-scores[t], order[t]))
         weights = self.taxonomy.primary_weights
-        primary = min(themes, key=lambda t: (-scores[t] * weights[t], order[t])) if themes else None
+        primary = min(themes, key=lambda t: (-primary_scores[t] * weights[t], order[t])) if themes else None
         listed = set(themes)
         evidence: dict[str, None] = {}
-        for _, term, _theme in sorted((c for c in contributions if c[2] in listed), key=lambda c: (-c[0], c[1])):
-            evidence.setdefault(term, None)
+        for _, forms, _theme in sorted((c for c in contributions if c[2] in listed), key=lambda c: (-c[0], c[1])):
+            for form in forms:
+                evidence.setdefault(form, None)
         subthemes = tuple(
             name for name, s in sorted(sub_scores.items(), key=lambda item: -item[1])
             if s >= rules["min_subtheme_score"] and self.taxonomy.subthemes[name].parent in listed
@@ -240,6 +266,18 @@ class ThemeTagger:
             scores={t: round(s, 3) for t, s in sorted(scores.items(), key=lambda item: order[item[0]])},
             subthemes=subthemes,
         )
+
+
+def _negated(keys: list[str], end: int, kind: str) -> bool:
+    """Whether the match ending before ``end`` is negated: いじめられていない, いじめじゃない."""
+    if kind == "noun" and (end >= len(keys) or keys[end] not in _COPULA):
+        return False
+    for key in keys[end : end + 5]:
+        if key in _NEGATIONS:
+            return True
+        if key not in _NEGATION_GAP:
+            return False
+    return False
 
 
 def _where(keyword: Keyword) -> str:

@@ -40,7 +40,8 @@ SCORING_DEFAULTS: dict[str, float] = {
     "lead_boost": 2.0,  # ... count this many times
     "statement_tokens": 400,  # keywords in a sentence stating the concern among the first N tokens ...
     "statement_boost": 3.0,  # ... count this many times (a sentence with a statement marker)
-    "repeat_decay": 0.5,  # the k-th repeat of one keyword counts weight * (1 + decay * ln k)
+    "repeat_decay": 0.5,  # k occurrences of one keyword count weight * (boost + decay * ln k)
+    "also_share": 0.5,  # a sub-theme's keyword counts this much for its `also` themes when choosing the primary
 }
 
 
