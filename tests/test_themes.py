@@ -135,7 +135,7 @@ def test_concern_statements_and_the_opening_weigh_more(tagger):
     early = tagger.tag("上司がいます。").scores["work"]
     late = tagger.tag("はい。" * 40 + "上司がいます。").scores["work"]
     assert stated > early > late
-    text = "はい、よろしくお願いします。仕事のことで相談です。" + "はい。" * 40 + "娘がいます。妻もいます。"
+    text = "はい、よろしくお願いします。職場のことで相談です。" + "はい。" * 40 + "娘がいます。妻もいます。"
     result = tagger.tag(text)
     assert result.primary_theme == "work" and set(result.themes) == {"work", "family", "couple"}
 
