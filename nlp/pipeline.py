@@ -71,13 +71,22 @@ class RunOptions:
             windows.append((start - (end - start) - timedelta(days=1), end))
         return windows
 
+    def analysis_windows(self) -> list[tuple[date | None, date | None]]:
+        """The report period and the comparison windows: consultations starting in any are analysed."""
+        return [(self.since, self.until), *self.context_windows()]
+
     def ingest_range(self) -> tuple[date | None, date | None]:
-        """since..until widened to cover the comparison windows."""
+        """Messages to read: the analysis windows, a day wider on each side.
+
+        A consultation belongs to the day of its first message, and a chat that starts at 23:50
+        goes on after midnight, so messages just outside the windows are read and the
+        consultations are filtered by their start after grouping.
+        """
         since, until = self.since, self.until
         for start, end in self.context_windows():
             since = min(since, start) if since else None
             until = max(until, end) if until else None
-        return since, until
+        return (since - timedelta(days=1) if since else None, until + timedelta(days=1) if until else None)
 
 
 def _year_before(day: date) -> date:
@@ -87,17 +96,23 @@ def _year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
+def starts_within(frame: pd.DataFrame, windows: list[tuple[date | None, date | None]]) -> pd.Series:
+    """True for rows whose Tokyo start date lies in any window (bounds inclusive, None = open)."""
+    days = frame["started_at"].dt.tz_convert("Asia/Tokyo").dt.date
+    keep = pd.Series(False, index=frame.index)
+    for since, until in windows:
+        inside = pd.Series(True, index=frame.index)
+        if since is not None:
+            inside &= days >= since
+        if until is not None:
+            inside &= days <= until
+        keep |= inside
+    return keep
+
+
 def in_period(consultations: pd.DataFrame, since: date | None, until: date | None) -> pd.DataFrame:
     """Consultations whose Tokyo start date lies in since..until (both inclusive, None = open)."""
-    if since is None and until is None:
-        return consultations
-    days = consultations["started_at"].dt.tz_convert("Asia/Tokyo").dt.date
-    keep = pd.Series(True, index=consultations.index)
-    if since is not None:
-        keep &= days >= since
-    if until is not None:
-        keep &= days <= until
-    return consultations[keep].reset_index(drop=True)
+    return consultations[starts_within(consultations, [(since, until)])].reset_index(drop=True)
 
 
 @dataclass
@@ -140,17 +155,17 @@ def analyse_stage(
 ) -> Analysis:
     """Group messages into consultations, analyse them and pick masked quotes."""
     groups = group_consultations(ingested.messages)
+    groups = groups[starts_within(groups, options.analysis_windows())].reset_index(drop=True)
     consultations = analyse_consultations(
         groups, analyser=make_analyser(options), workers=options.workers,
         keep_text=options.keep_text, progress=progress,
     )
+    messages = groups["messages"].tolist()
+    base = None
     if options.context_windows():
-        period = in_period(consultations.assign(_i=range(len(consultations))), options.since, options.until)
-        keep = period.pop("_i").tolist()
-        messages = [groups["messages"].iat[i] for i in keep]
-        base, consultations = consultations, period
-    else:
-        messages, base = groups["messages"].tolist(), None
+        in_period = starts_within(consultations, [(options.since, options.until)])
+        messages = [m for m, keep in zip(messages, in_period) if keep]
+        base, consultations = consultations, consultations[in_period].reset_index(drop=True)
     quotes = select_quotes(consultations, messages, mask=mask_text, min_cell=options.min_cell)
     return Analysis(consultations, quotes, messages, base)
 
