@@ -26,6 +26,7 @@ app.add_typer(taxonomy_app, name="taxonomy")
 err = Console(stderr=True)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_INPUT = REPO_ROOT / "data" / "demo"
+DEMO_SURVEY = REPO_ROOT / "data" / "survey"
 _state = {"debug": False}
 
 
@@ -229,6 +230,11 @@ def demo(
             compare_region="熊本県", compare_previous_year=True, events=["夏キャンペーン:2024-07-01:2024-08-31"],
         )
         _report_run(execute_run(options, prefect=False), str(out))
+        # After the main run: it replaces `out` whole, which would remove an earlier survey folder.
+        from nlp.survey import run_survey
+
+        survey = run_survey(DEMO_SURVEY / "survey_synthetic.xlsx", out / "survey", reference=DEMO_SURVEY / "reference_example.csv")
+        err.print(f"[green]soudan: survey demo ({survey['rows']['respondents']} synthetic respondents) in {out / 'survey'}[/green]", highlight=False)
 
 
 @app.command()
@@ -330,6 +336,10 @@ def taxonomy_check(path: Optional[Path] = typer.Argument(None, help="A themes YA
             raise typer.Exit(1)
         typer.echo("taxonomy OK")
 
+
+from flows.survey_cli import register as _register_survey  # noqa: E402  (needs `app` defined above)
+
+_register_survey(app)
 
 if __name__ == "__main__":
     app()
