@@ -169,7 +169,9 @@ class ThemeTagger:
         sentence that states a concern (a ``statement_markers`` word: 悩む, 相談, について …)
         within the first ``statement_tokens`` keys gets ``statement_boost``.
         """
-        keys, sentence_of, stated = self._keys(tokens)
+        return self._count(*self._keys(tokens))
+
+    def _count(self, keys: list[str], sentence_of: list[int], stated: set[int]) -> dict[int, tuple[int, float, tuple[str, ...]]]:
         index, rules = self._index, self.rules
         lead, statement_end = rules["lead_tokens"], rules["statement_tokens"]
         lead_boost, statement_boost = rules["lead_boost"], rules["statement_boost"]
@@ -225,13 +227,23 @@ class ThemeTagger:
 
     def tag_tokens(self, tokens: Sequence[Token]) -> ThemeResult:
         """Tag one consultation from its tokens (the pipeline tokenises once and passes them)."""
+        return self._score(self.keyword_counts(tokens))
+
+    def tag_with_keys(self, tokens: Sequence[Token]) -> tuple[ThemeResult, list[str]]:
+        """The tag and the text's match keys (normalised forms, no particles or punctuation),
+        computed in one pass: what :class:`nlp.theme_model.ThemeModel` uses as features."""
+        keys, sentence_of, stated = self._keys(tokens)
+        result = self._score(self._count(keys, sentence_of, stated))
+        return result, [k for k in keys if k != _BOUNDARY]
+
+    def _score(self, counts: dict[int, tuple[int, float, tuple[str, ...]]]) -> ThemeResult:
         rules = self.rules
         decay, also_share = rules["repeat_decay"], rules["also_share"]
         scores: dict[str, float] = {}
         primary_scores: dict[str, float] = {}
         sub_scores: dict[str, float] = {}
         contributions: list[tuple[float, tuple[str, ...], str]] = []  # (points, forms, theme)
-        for number, (count, boost, forms) in self.keyword_counts(tokens).items():
+        for number, (count, boost, forms) in counts.items():
             keyword = self._keywords[number]
             points = keyword.weight * (boost + decay * math.log(count))
             for theme in (keyword.theme, *keyword.also):

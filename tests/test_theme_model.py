@@ -106,3 +106,14 @@ def test_training_input_is_validated(tokenizer):
         cross_validate_tokens([tokenizer(t) for t in texts[:4]], labels[:4], cv=5, tokenizer=tokenizer)
     with pytest.raises(ValueError, match="'C' parameter"):
         ThemeModel(C=0)
+
+
+def test_single_text_fast_path_agrees_with_sklearn(trained, tokenizer):
+    import numpy as np
+
+    model, _ = trained
+    texts = ["上司がこわくて眠れない", "", "あああ", "彼氏と喧嘩した。母にも相談できない。"] * 3
+    token_lists = [tokenizer(t) for t in texts]
+    batch = model.predict_proba_tokens(token_lists)  # more than 8 texts: through sklearn
+    single = np.vstack([model.predict_proba_tokens([tokens]) for tokens in token_lists])
+    assert np.allclose(batch, single, atol=1e-12)
