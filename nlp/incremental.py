@@ -22,7 +22,7 @@ import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +34,7 @@ from nlp.store import PartitionInfo, PartitionKey, ProcessedStore, check_source_
 
 DEFAULT_SOURCE = "default"
 DEFAULT_CHUNK_CHARS = 200_000
-DEFAULT_BATCH_BYTES = 16 * 2**20
+DEFAULT_BATCH_BYTES = 8 * 2**20
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 # Code whose change alters a consultation's row: hashed into the pipeline version.
 ANALYSIS_MODULES = ["nlp/analyse.py", "nlp/tokenize.py", "nlp/normalize.py", "nlp/themes.py", "nlp/ideation.py",
@@ -161,6 +161,25 @@ class Scan:
     sources: list[dict]
     warnings: list[str] = field(default_factory=list)
     messages: int = 0
+    file_months: dict[str, list[str]] = field(default_factory=dict)  # file key → every month it touched
+    contributors: dict[PartitionKey, set[str]] = field(default_factory=dict)  # partition → file keys
+
+    def merge(self, other: "Scan") -> "Scan":
+        pieces = {k: self.pieces.get(k, []) + other.pieces.get(k, []) for k in sorted({*self.pieces, *other.pieces})}
+        contributors = {k: self.contributors.get(k, set()) | other.contributors.get(k, set())
+                        for k in {*self.contributors, *other.contributors}}
+        return Scan(self.spill_dir, pieces, pd.concat([self.rejects, other.rejects], ignore_index=True),
+                    self.sources + other.sources, self.warnings + other.warnings, self.messages + other.messages,
+                    {**self.file_months, **other.file_months}, contributors)
+
+    def without(self, keys: set[PartitionKey]) -> "Scan":
+        return Scan(self.spill_dir, {k: v for k, v in self.pieces.items() if k not in keys}, self.rejects, self.sources,
+                    self.warnings, self.messages, self.file_months,
+                    {k: v for k, v in self.contributors.items() if k not in keys})
+
+
+def empty_scan(spill_dir: str) -> Scan:
+    return Scan(spill_dir, {}, pd.DataFrame(columns=["source", "row", "column", "reason"]), [])
 
 
 def file_batches(paths: list[Path], batch_bytes: int, min_batches: int = 1) -> list[list[Path]]:
@@ -183,6 +202,7 @@ def scan_inputs(
     inputs: list[str], spill_dir: str, *, source: str = DEFAULT_SOURCE, fmt: str = "auto", mapping: str | None = None,
     months: list[str] | None = None, first_month: str | None = None, last_month: str | None = None,
     batch_bytes: int = DEFAULT_BATCH_BYTES, executor: Executor | None = None, min_batches: int = 1,
+    file_keys: dict[str, str] | None = None, tag: str = "",
 ) -> Scan:
     """Read ``inputs`` batch by batch and spill each (source, month) piece as Parquet.
 
@@ -193,6 +213,8 @@ def scan_inputs(
         first_month, last_month: keep only months in this range (YYYY-MM, inclusive; None = open).
         executor: reads batches in parallel (workers must see ``spill_dir``); default in turn.
         min_batches: split the files into at least this many batches (when there are enough files).
+        file_keys: path → key recorded as the file's identity (:mod:`nlp.input_index`); default the path.
+        tag: prefix of the spill file names (scans into one spill folder must differ).
 
     Raises:
         nlp.ingest.InputError: as :func:`nlp.ingest.read_inputs`.
@@ -202,45 +224,44 @@ def scan_inputs(
     check_source_name(source)
     batches = file_batches(expand_paths(inputs, fmt), batch_bytes, min_batches)
     executor = executor or SerialExecutor()
-    futures = [executor.submit(scan_batch, [str(p) for p in batch], number, spill_dir, source, fmt, mapping, months,
-                               first_month, last_month) for number, batch in enumerate(batches)]
-    pieces: dict[PartitionKey, list[str]] = {}
-    rejects, sources, warnings, count = [], [], [], 0
+    keys = file_keys or {}
+    futures = [executor.submit(scan_batch, [str(p) for p in batch], f"{tag}{number:06d}", spill_dir, source, fmt, mapping,
+                               months, first_month, last_month, {str(p): keys.get(str(p), str(p)) for p in batch})
+               for number, batch in enumerate(batches)]
+    scan = empty_scan(spill_dir)
     for future in futures:
-        part = future.result()
-        for key, path in part.pieces.items():
-            pieces.setdefault(key, []).extend(path)
-        rejects.append(part.rejects)
-        sources += part.sources
-        warnings += part.warnings
-        count += part.messages
-    frame = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=["source", "row", "column", "reason"])
-    return Scan(spill_dir, dict(sorted(pieces.items())), frame, sources, warnings, count)
+        scan = scan.merge(future.result())
+    return scan
 
 
 def scan_batch(
-    files: list[str], number: int, spill_dir: str, source: str, fmt: str, mapping: str | None,
-    months: list[str] | None, first_month: str | None, last_month: str | None,
+    files: list[str], name: str, spill_dir: str, source: str, fmt: str, mapping: str | None,
+    months: list[str] | None, first_month: str | None, last_month: str | None, file_keys: dict[str, str],
 ) -> Scan:
-    """Read one batch of files and spill its (source, month) pieces; runs in a worker."""
+    """Read one batch of files, one at a time, and spill their (source, month) pieces; runs in a worker."""
     from nlp.ingest import read_inputs
 
-    result = read_inputs(files, fmt=fmt, mapping=mapping)
-    messages = result.messages
     wanted = set(months) if months else None
-    pieces: dict[PartitionKey, list[str]] = {}
-    count = 0
-    for month, piece in messages.groupby(consultation_months(messages), sort=True):
-        if (wanted is not None and month not in wanted) or (first_month and month < first_month) or (
-                last_month and month > last_month):
-            continue
-        key = PartitionKey(source, month)
-        path = Path(spill_dir) / source / month / f"{number:06d}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        piece.to_parquet(path, index=False)
-        pieces[key] = [str(path)]
-        count += len(piece)
-    return Scan(spill_dir, pieces, result.rejects, result.sources, result.warnings, count)
+    scan = empty_scan(spill_dir)
+    for number, file in enumerate(files):
+        result = read_inputs([file], fmt=fmt, mapping=mapping)
+        messages = result.messages
+        by_month = consultation_months(messages)
+        found = Scan(spill_dir, {}, result.rejects, result.sources, result.warnings, 0,
+                     {file_keys[file]: sorted(by_month.unique())}, {})
+        for month, piece in messages.groupby(by_month, sort=True):
+            if (wanted is not None and month not in wanted) or (first_month and month < first_month) or (
+                    last_month and month > last_month):
+                continue
+            key = PartitionKey(source, month)
+            path = Path(spill_dir) / source / month / f"{name}-{number:05d}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            piece.to_parquet(path, index=False)
+            found.pieces[key] = [str(path)]
+            found.contributors[key] = {file_keys[file]}
+            found.messages += len(piece)
+        scan = scan.merge(found)
+    return scan
 
 
 def load_partition(scan: Scan, key: PartitionKey) -> pd.DataFrame:
@@ -299,7 +320,8 @@ def process_partitions(
         nonlocal rows
         tables = [future.result() for future in item.futures]
         table = pd.concat(tables, ignore_index=True)
-        write(store_root, item.key, table, PartitionInfo(item.input_hash, pipeline, taxonomy, len(table)))
+        write(store_root, item.key, table, PartitionInfo(item.input_hash, pipeline, taxonomy, len(table),
+                                                         input_files=tuple(scan.contributors.get(item.key, ()))))
         processed.append(item.key)
         rows += len(table)
 
@@ -308,6 +330,10 @@ def process_partitions(
         input_hash = content_hash(messages)
         info = existing.get(key)
         if info is not None and not force and info.is_current(input_hash, pipeline, taxonomy):
+            files = tuple(sorted(scan.contributors.get(key, ())))
+            if files != info.input_files:  # same content from other file bytes: record them
+                table = store.read([key]).drop(columns=["source"])
+                write(store_root, key, table, PartitionInfo(**{**asdict(info), "input_files": files, "written_at": ""}))
             skipped.append(key)
             continue
         from nlp.analyse import group_consultations

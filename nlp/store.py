@@ -76,6 +76,7 @@ class PartitionInfo:
         taxonomy_version: themes and ideation lexicon versions and content hash.
         consultations: rows in the partition.
         written_at: UTC time the file was written (informative, not compared).
+        input_files: keys of the input files that fed it (:mod:`nlp.input_index`).
     """
 
     input_hash: str
@@ -84,6 +85,10 @@ class PartitionInfo:
     consultations: int
     written_at: str = ""
     store_format: int = STORE_FORMAT
+    input_files: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "input_files", tuple(sorted(self.input_files)))
 
     def is_current(self, input_hash: str, pipeline_version: str, taxonomy_version: str) -> bool:
         return (self.input_hash, self.pipeline_version, self.taxonomy_version, self.store_format) == (

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 import pandas as pd
 
-from nlp import incremental
+from nlp import incremental, input_index
 from nlp.incremental import Executor, Scan, StepTimer, local_executor
 from nlp.store import PartitionKey, ProcessedStore, check_source_name
 
@@ -199,27 +199,61 @@ def update_store(
     first, last = scan_bounds(options)
     with incremental.spill_directory() as spill, _executor(options, executor) as pool:
         with timer("scan"):
-            scan_kwargs = dict(
-                source=options.source, fmt=options.fmt, mapping=options.mapping, months=options.months,
-                first_month=first, last_month=last, batch_bytes=options.batch_bytes,
-            )
-            if steps.scan is incremental.scan_inputs and executor is None:
-                scan_kwargs.update(executor=pool, min_batches=2 * options.workers)  # read in the workers too
-            scan = steps.scan(options.inputs, spill, **scan_kwargs)
+            scan, unread = _scan(options, spill, pool, steps, use_pool=executor is None, first=first, last=last)
         with timer("analyse_and_write"):
             processed, skipped, rows = incremental.process_partitions(
                 scan, options.store, pool, model=options.model, force=options.force, chunk_chars=options.chunk_chars,
                 max_in_flight=2 * options.workers + 2, write=steps.write, analyse=analyse,
             )
+            input_index.write_index(ProcessedStore(options.store), scan.file_months)
+        skipped = sorted(skipped + unread)
         stale = incremental.stale_partitions(options.store, processed + skipped, options.model)
         summary = {
             "partitions_processed": len(processed), "partitions_skipped": len(skipped), "partitions_stale": len(stale),
             "processed": [str(k) for k in processed], "skipped": [str(k) for k in skipped],
             "stale": [str(k) for k in stale], "consultations_processed": rows, "messages_read": scan.messages,
+            "files_read": len(scan.file_months), "partitions_skipped_unread": len(unread),
         }
         if options.out is None:
             return {"store": summary, "timings_seconds": dict(timer)}
         return steps.outputs(options, scan, summary, timer)
+
+
+def _scan(options: UpdateOptions, spill: str, pool: Executor, steps: UpdateSteps, *, use_pool: bool,
+          first: str | None, last: str | None) -> tuple[incremental.Scan, list[PartitionKey]]:
+    """Read new and changed files, then the already-seen files that touch a month to process.
+
+    Returns:
+        The scan, and the partitions skipped without reading their files.
+    """
+    from nlp.readers import expand_paths
+
+    store = ProcessedStore(options.store)
+    config = input_index.reader_config(options.source, options.fmt, options.mapping)
+    files = [str(p) for p in expand_paths(options.inputs, options.fmt)]
+    keys = {path: input_index.file_key(path, config) for path in files}
+    index = input_index.read_index(store)
+    kwargs = dict(source=options.source, fmt=options.fmt, mapping=options.mapping, months=options.months,
+                  first_month=first, last_month=last, batch_bytes=options.batch_bytes, file_keys=keys)
+    if use_pool and steps.scan is incremental.scan_inputs:
+        kwargs.update(executor=pool, min_batches=2 * options.workers)  # plain runs read in the workers too
+    new = [path for path in files if keys[path] not in index]
+    scan = steps.scan(new, spill, tag="n", **kwargs) if new else incremental.empty_scan(spill)
+    known = {path: (keys[path], index[keys[path]]) for path in files if keys[path] in index}
+    wanted_months = set(options.months or [])
+
+    def wanted(month: str) -> bool:
+        return (not wanted_months or month in wanted_months) and (not first or month >= first) and (
+            not last or month <= last)
+
+    plan = input_index.plan_known_files(
+        known, {m for months in scan.file_months.values() for m in months}, store.partitions(),
+        source=options.source, versions=(incremental.pipeline_version(), incremental.taxonomy_version(options.model)),
+        wanted=wanted, must_read=wanted_months if (options.reports or options.topics) else set(), force=options.force,
+    )
+    if plan.to_read:
+        scan = scan.merge(steps.scan(plan.to_read, spill, tag="k", **kwargs))
+    return scan.without(set(plan.skipped)), plan.skipped
 
 
 @contextmanager

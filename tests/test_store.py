@@ -223,3 +223,25 @@ def test_chunks_follow_character_budget():
     sizes = [len(c) for c in incremental.chunk_groups(groups, 10)]
     assert sizes == [2, 2] and sum(sizes) == len(groups)
     assert [len(c) for c in incremental.chunk_groups(groups, 1000)] == [4]
+
+
+def test_unchanged_files_are_not_even_read_and_a_month_is_rebuilt_from_all_its_files(inbox, tmp_path):
+    first = update_store(options(inbox, tmp_path))["store"]
+    assert first["files_read"] == 2
+    again = update_store(options(inbox, tmp_path))["store"]
+    assert (again["files_read"], again["partitions_skipped_unread"], again["partitions_processed"]) == (0, 2, 0)
+
+    # a late export adds one chat to July in a second file: July is rebuilt from both July files
+    write_month(inbox, "2024-07-late", [("J9", "2024-07-20 10:00", "相談者", "親の介護で疲れました", "50代", "女性", "熊本県")])
+    late = update_store(options(inbox, tmp_path))["store"]
+    assert late["processed"] == ["chatline/2024-07"] and late["skipped"] == ["chatline/2024-08"]
+    assert late["files_read"] == 2  # the new file and the July file it shares a month with, not August's
+    july = ProcessedStore(tmp_path / "store").read(months=["2024-07"])
+    assert sorted(july["consultation_id"]) == ["J1", "J2", "J3", "J9"]
+
+    # the same rows re-exported in another order: read again, same content, nothing reanalysed
+    rows = list(reversed(CHATS["2024-08"]))
+    write_month(inbox, "2024-08", rows)
+    reexport = update_store(options(inbox, tmp_path))["store"]
+    assert (reexport["files_read"], reexport["partitions_processed"]) == (1, 0)
+    assert update_store(options(inbox, tmp_path))["store"]["files_read"] == 0
