@@ -9,6 +9,7 @@ Nothing is written: dialogue text stays in memory (the corpus is CC BY-NC-ND).
 Usage:
     python scripts/eval_themes.py                 # taxonomy (dev, held-out) and model CV
     python scripts/eval_themes.py --no-model      # taxonomy only
+    python scripts/eval_themes.py --repeats 5         # model CV also with seeds 0..4
     python scripts/eval_themes.py --taxonomy my_themes.yaml --cv 5 --seed 0
 """
 
@@ -135,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--taxonomy", type=Path, default=None, help="themes YAML (default: packaged)")
     parser.add_argument("--cv", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=1, help="also repeat the model CV with seeds seed..seed+N-1")
     parser.add_argument("--no-model", action="store_true", help="skip the supervised model")
     parser.add_argument("--part", choices=["all", "dev", "heldout"], default="all", help="taxonomy parts to score")
     args = parser.parse_args(argv)
@@ -174,6 +176,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(report)
         print("\n-- the same out-of-fold predictions, held-out dialogues only")
         print(held)
+        if args.repeats > 1:
+            import statistics
+
+            runs = [evaluate_model(dialogues, tokens, cv=args.cv, seed=s) for s in range(args.seed, args.seed + args.repeats)]
+            for name, values in (("accuracy", [r.accuracy for r, _ in runs]), ("macro-F1", [r.macro_f1 for r, _ in runs]),
+                                 ("held-out accuracy", [h.accuracy for _, h in runs])):
+                print(f"repeated {args.cv}-fold CV, seeds {args.seed}..{args.seed + args.repeats - 1}: {name} "
+                      f"mean {statistics.mean(values):.3f} sd {statistics.stdev(values):.3f} "
+                      f"(min {min(values):.3f}, max {max(values):.3f})")
     return 0
 
 

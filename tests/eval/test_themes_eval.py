@@ -1,7 +1,13 @@
 """primary_theme against KokoroChat's topic.main_jp (../shared/eval, skipped when absent).
 
 Split by file number: n % 3 == 0 is the development part (read to write the keywords), the
-other 434 dialogues are held out (never read). See scripts/eval_themes.py for the full report.
+other 434 dialogues are held out (their text never read; their scores were looked at five
+times while the taxonomy was developed). See scripts/eval_themes.py for the full report.
+
+Measured with taxonomy version 1.0 (python scripts/eval_themes.py --repeats 5):
+  taxonomy only, held out (434): accuracy 0.689, macro-F1 0.627; development part (225): 0.720 / 0.665
+  model, 5-fold stratified CV on all 659 (seed 0): accuracy 0.736, macro-F1 0.632, ECE 0.045;
+  its out-of-fold predictions on the held-out dialogues: 0.730; seeds 0-4: accuracy 0.738 +- 0.003
 """
 
 from __future__ import annotations
