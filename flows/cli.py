@@ -285,24 +285,31 @@ def train(
     label_column: str = typer.Option(..., help="Column holding the theme label."),
     text_column: str = typer.Option("text", help="Column holding the text (相談内容 is recognised too)."),
     out: Path = typer.Option(Path("model.joblib"), help="Where to save the model."),
+    label_map: Optional[Path] = typer.Option(None, help="YAML mapping your labels to theme ids (職場問題: work); null drops a label."),
 ) -> None:
     """Train a supervised primary-theme model and print its cross-validation report."""
-    import pandas as pd
-
-    from nlp.theme_model import train_theme_model
-
     with friendly_errors():
+        import yaml
+
+        from nlp.theme_model import train_theme_model
+
+        mapping = None
+        if label_map is not None:
+            mapping = yaml.safe_load(label_map.read_text(encoding="utf-8")) or {}
+            if not isinstance(mapping, dict):
+                raise ValueError(f"{label_map}: expected a mapping like `職場問題: work`, got {type(mapping).__name__}.")
         frame = _read_table(input)
         text_col = text_column if text_column in frame else ("相談内容" if "相談内容" in frame else text_column)
         for column in (text_col, label_column):
             if column not in frame:
                 raise ValueError(f"{input}: column {column!r} not found; columns are {list(frame.columns)}.")
         frame = frame[frame[text_col].notna() & frame[label_column].notna()]
-        model, report = train_theme_model(frame[text_col].astype(str).tolist(), frame[label_column].astype(str).tolist())
+        model, report = train_theme_model(
+            frame[text_col].astype(str).tolist(), frame[label_column].astype(str).tolist(), label_map=mapping
+        )
         typer.echo(str(report))
         model.save(out)
         err.print(f"[green]model saved to {out}[/green]")
-        del pd
 
 
 def _read_table(path: Path):

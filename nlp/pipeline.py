@@ -6,7 +6,6 @@ same sequence for the benchmark and for library use.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import platform
 import time
@@ -222,8 +221,12 @@ def versions() -> dict[str, str]:
     return found
 
 
-def options_hash(options: RunOptions) -> str:
-    return hashlib.sha256(repr(sorted(asdict(options).items())).encode()).hexdigest()[:16]
+def _model_info(path: str | None) -> dict | None:
+    if not path:
+        return None
+    from nlp.theme_model import ThemeModel
+
+    return {"path": path, **{k: v for k, v in ThemeModel.load(path).info.items()}}
 
 
 def write_stage(
@@ -265,6 +268,7 @@ def write_stage(
         },
         "topics": topics_note,
         "versions": versions(),
+        "theme_model": _model_info(options.model),
         "timings_seconds": timings,
         "synthetic_data": any("synthetic" in str(s.get("path", "")) for s in ingested.sources),
     }

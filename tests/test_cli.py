@@ -147,3 +147,31 @@ def test_killed_run_leaves_previous_outputs_intact_and_next_run_completes(tmp_pa
     assert _run("run", "--input", str(EXAMPLES / "consultations.csv"), "--out", str(out), "--min-cell", "1").exit_code == 0
     assert json.loads((out / "run.json").read_text(encoding="utf-8"))["parameters"]["min_cell"] == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_train_with_label_map_then_run_with_the_model(tmp_path):
+    texts = {
+        "職場問題": ["上司に毎日怒鳴られて会社に行くのがつらい", "残業が多すぎて仕事を辞めたい", "職場の同僚に無視されている"],
+        "学校問題": ["クラスでいじめられて学校に行けない", "先生が怖くて教室に入れない", "部活の先輩に悪口を言われる"],
+    }
+    rows = [{"相談内容": f"{t}。{i}回目の相談です", "分類": label} for label, items in texts.items() for i in range(10) for t in items]
+    labelled = tmp_path / "labelled.csv"
+    pd.DataFrame(rows).to_csv(labelled, index=False, encoding="cp932")
+    label_map = tmp_path / "labels.yaml"
+    label_map.write_text("職場問題: work\n学校問題: school\n", encoding="utf-8")
+    model = tmp_path / "model.joblib"
+    result = _run("train", "--input", str(labelled), "--label-column", "分類", "--label-map", str(label_map), "--out", str(model))
+    assert result.exit_code == 0, result.output
+    assert model.exists()
+    out = tmp_path / "out"
+    assert _run("run", "--input", str(EXAMPLES / "consultations.csv"), "--out", str(out), "--model", str(model)).exit_code == 0
+    table = pd.read_parquet(out / "consultations.parquet")
+    assert set(table["primary_theme"]) <= {"work", "school"}
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["theme_model"]["path"] == str(model)
+
+
+def test_train_refuses_unknown_labels_with_the_allowed_values(tmp_path):
+    labelled = tmp_path / "labelled.csv"
+    pd.DataFrame({"text": ["学校がつらい"] * 12, "label": ["謎の分類"] * 12}).to_csv(labelled, index=False)
+    result = _run("train", "--input", str(labelled), "--label-column", "label", "--out", str(tmp_path / "m.joblib"))
+    assert result.exit_code == 2 and "謎の分類" in result.output
