@@ -1,4 +1,9 @@
-"""The scheduled monthly flow: one calendar month, replaced whole on every re-run."""
+"""The scheduled monthly flow: one calendar month into the processed store and its own folder.
+
+The month's store partition and its folder are replaced whole on every re-run. Deployed by
+prefect.yaml with a cron schedule at 06:00 Asia/Tokyo on the 1st (``month`` left empty: the
+previous month).
+"""
 
 from __future__ import annotations
 
@@ -65,7 +70,7 @@ def monthly_run(
     """Process one month (default: the previous one, Asia/Tokyo) into the store and write its
     tables and reports to ``out_root/YYYY-MM``.
 
-    Only the month's consultations are read from ``inputs`` (a consultation belongs to the month
+    Only the month's consultations are kept from ``inputs`` (a consultation belongs to the month
     of its first client message); its partition is reanalysed only when its input, the pipeline
     or the taxonomy changed, and replaced whole. Topics are on by default; with too few
     consultations run.json and the reports say so instead of failing.

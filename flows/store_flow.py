@@ -7,9 +7,10 @@ The same tasks run on either task runner, chosen by parameters (so one deploymen
 - ``runner="dask"``: a Dask cluster through prefect-dask, at ``dask_address`` or, without
   one, a LocalCluster of ``workers`` single-threaded processes.
 
-Only the chunk analysis is distributed; the I/O steps (reading inputs, writing a partition,
-writing outputs) run in the flow and retry. Results are never cached or persisted (chunks hold
-consultation text).
+Reading input batches (retried) and analysing chunks run on the task runner; writing a
+partition and the outputs run in the flow and retry. With a remote Dask cluster the inputs and
+``spill_dir`` must be on storage the workers share. Results are never cached or persisted
+(chunks hold consultation text).
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ _private = dict(cache_policy=NO_CACHE, persist_result=False, log_prints=False)
 RUNNERS = ("local", "dask")
 
 analyse_chunk = task(incremental.analyse_groups, name="analyse-chunk", **_private)
-scan_inputs = task(incremental.scan_inputs, name="scan-inputs", retries=2, retry_delay_seconds=5, **_private)
+read_batch = task(incremental.scan_batch, name="read-batch", retries=2, retry_delay_seconds=5, **_private)
 write_partition = task(incremental.write_partition, name="write-partition", retries=3, retry_delay_seconds=5, **_private)
 write_outputs = task(update.write_outputs, name="write-outputs", retries=2, retry_delay_seconds=5, **_private)
-TASK_STEPS = update.UpdateSteps(scan=scan_inputs, write=write_partition, outputs=write_outputs)
+TASK_STEPS = update.UpdateSteps(write=write_partition, outputs=write_outputs)
+TASKS = {incremental.analyse_groups: analyse_chunk, incremental.scan_batch: read_batch}
 
 
 def make_task_runner(runner: str = "local", workers: int = 1, dask_address: str | None = None) -> TaskRunner:
@@ -78,7 +80,7 @@ class TaskRunnerExecutor:
 @contextmanager
 def task_executor(runner: str, workers: int, dask_address: str | None) -> Iterator[TaskRunnerExecutor]:
     with make_task_runner(runner, workers, dask_address) as started:
-        yield TaskRunnerExecutor(started, {incremental.analyse_groups: analyse_chunk})
+        yield TaskRunnerExecutor(started, TASKS)
 
 
 def run_update(options: update.UpdateOptions, runner: str = "local", dask_address: str | None = None) -> dict:
@@ -114,6 +116,7 @@ def update_run(
     compare_region: str | None = None,
     reports: bool = True,
     force: bool = False,
+    spill_dir: str | None = None,
 ) -> dict:
     """Reprocess the changed (source, month) partitions of ``inputs`` into ``store`` and write
     tables and reports over the store to ``out``.
@@ -124,6 +127,6 @@ def update_run(
     options = update.UpdateOptions(
         inputs=list(inputs), store=store, out=out, source=source, fmt=fmt, mapping=mapping, since=since,
         until=until, months=months, min_cell=min_cell, workers=workers, topics=topics, model=model,
-        compare_region=compare_region, reports=reports, force=force,
+        compare_region=compare_region, reports=reports, force=force, spill_dir=spill_dir,
     )
     return run_update(options, runner, dask_address)

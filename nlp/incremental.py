@@ -358,9 +358,11 @@ def stale_partitions(store_root: str, seen: list[PartitionKey], model: str | Non
 
 
 @contextmanager
-def spill_directory() -> Iterator[str]:
-    """A private temporary folder for spilled messages, removed afterwards."""
-    path = tempfile.mkdtemp(prefix="soudan-spill-")
+def spill_directory(parent: str | None = None) -> Iterator[str]:
+    """A private temporary folder for spilled messages (inside ``parent`` if given), removed afterwards."""
+    if parent:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    path = tempfile.mkdtemp(prefix="soudan-spill-", dir=parent)
     try:
         yield path
     finally:

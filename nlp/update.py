@@ -37,6 +37,8 @@ class UpdateOptions:
         force: reprocess even unchanged partitions.
         chunk_chars: characters of client text per unit of work.
         batch_bytes: input bytes read at once (memory bound of the scan).
+        spill_dir: where messages are spilled between reading and analysis (default the system
+            temporary folder); on a remote Dask cluster, a folder the workers share, as the inputs.
     """
 
     inputs: list[str]
@@ -59,6 +61,7 @@ class UpdateOptions:
     force: bool = False
     chunk_chars: int = incremental.DEFAULT_CHUNK_CHARS
     batch_bytes: int = incremental.DEFAULT_BATCH_BYTES
+    spill_dir: str | None = None
 
     def __post_init__(self) -> None:
         check_source_name(self.source)
@@ -67,6 +70,7 @@ class UpdateOptions:
                 raise ValueError(f"The '{name}' parameter must be an int >= 1. Got {getattr(self, name)!r}.")
         for month in self.months or []:
             PartitionKey(self.source, month)  # validates YYYY-MM
+        self.run_options()  # the run parameters' own checks (period, comparisons)
 
     def run_options(self):
         from nlp.pipeline import RunOptions
@@ -91,8 +95,11 @@ def output_months(options: UpdateOptions, available: list[str]) -> list[str]:
 
 
 def scan_bounds(options: UpdateOptions) -> tuple[str | None, str | None]:
-    """Months to process: those of since..until widened to the comparison windows, whole months."""
-    since, until = options.run_options().ingest_range()
+    """Months to process: those of since..until and of the comparison windows, whole months."""
+    windows = options.run_options().analysis_windows()
+    starts, ends = [s for s, _ in windows], [e for _, e in windows]
+    since = None if None in starts else min(starts)
+    until = None if None in ends else max(ends)
     return month_of(since), month_of(until)
 
 
@@ -172,7 +179,8 @@ def write_outputs(options: UpdateOptions, scan: Scan | None, store_summary: dict
 
 @dataclass(frozen=True)
 class UpdateSteps:
-    """The I/O steps ``update_store`` calls; the Prefect flows pass retried task versions."""
+    """The steps ``update_store`` calls: ``scan`` hands file batches to the executor
+    (:func:`nlp.incremental.scan_batch`), the Prefect flows pass retried task versions of the others."""
 
     scan: Callable = incremental.scan_inputs
     write: Callable = incremental.write_partition
@@ -197,9 +205,9 @@ def update_store(
     """
     timer = StepTimer()
     first, last = scan_bounds(options)
-    with incremental.spill_directory() as spill, _executor(options, executor) as pool:
+    with incremental.spill_directory(options.spill_dir) as spill, _executor(options, executor) as pool:
         with timer("scan"):
-            scan, unread = _scan(options, spill, pool, steps, use_pool=executor is None, first=first, last=last)
+            scan, unread = _scan(options, spill, pool, steps, first=first, last=last)
         with timer("analyse_and_write"):
             processed, skipped, rows = incremental.process_partitions(
                 scan, options.store, pool, model=options.model, force=options.force, chunk_chars=options.chunk_chars,
@@ -219,7 +227,7 @@ def update_store(
         return steps.outputs(options, scan, summary, timer)
 
 
-def _scan(options: UpdateOptions, spill: str, pool: Executor, steps: UpdateSteps, *, use_pool: bool,
+def _scan(options: UpdateOptions, spill: str, pool: Executor, steps: UpdateSteps, *,
           first: str | None, last: str | None) -> tuple[incremental.Scan, list[PartitionKey]]:
     """Read new and changed files, then the already-seen files that touch a month to process.
 
@@ -234,9 +242,8 @@ def _scan(options: UpdateOptions, spill: str, pool: Executor, steps: UpdateSteps
     keys = {path: input_index.file_key(path, config) for path in files}
     index = input_index.read_index(store)
     kwargs = dict(source=options.source, fmt=options.fmt, mapping=options.mapping, months=options.months,
-                  first_month=first, last_month=last, batch_bytes=options.batch_bytes, file_keys=keys)
-    if use_pool and steps.scan is incremental.scan_inputs:
-        kwargs.update(executor=pool, min_batches=2 * options.workers)  # plain runs read in the workers too
+                  first_month=first, last_month=last, batch_bytes=options.batch_bytes, file_keys=keys,
+                  executor=pool, min_batches=2 * options.workers)  # batches are read by the workers too
     new = [path for path in files if keys[path] not in index]
     scan = steps.scan(new, spill, tag="n", **kwargs) if new else incremental.empty_scan(spill)
     known = {path: (keys[path], index[keys[path]]) for path in files if keys[path] in index}
