@@ -341,7 +341,7 @@ def _read_xlsx(path: Path, data: bytes, mapping: Mapping) -> Table:
     first_error: InputError | None = None
     for sheet in sheets:
         try:
-            table = _grid_table(path, "xlsx", None, _sheet_grid(sheet), mapping)
+            table = _grid_table(path, "xlsx", None, sheet_grid(sheet), mapping)
         except InputError as error:
             first_error = first_error or error
             continue
@@ -354,7 +354,7 @@ def _read_xlsx(path: Path, data: bytes, mapping: Mapping) -> Table:
     raise first_error
 
 
-def _sheet_grid(sheet: Any) -> list[tuple[int, list[Any]]]:
+def sheet_grid(sheet: Any) -> list[tuple[int, list[Any]]]:
     """All rows of a sheet as lists, merged ranges filled with their top-left value."""
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     for merged in sheet.merged_cells.ranges:

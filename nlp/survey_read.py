@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from nlp.readers import InputError, decode
+from nlp.readers import InputError, decode, sheet_grid
 
 HEADER_SCAN_ROWS = 30
 SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
@@ -141,20 +141,7 @@ def _xlsx_sheets(path: Path, data: bytes, sheet: str | None) -> list[tuple[str, 
     if sheet is not None and sheet not in book.sheetnames:
         raise InputError(f"{path.name}: シート '{sheet}' がありません（あるシート: {', '.join(book.sheetnames)}）")
     chosen = [book[sheet]] if sheet is not None else book.worksheets
-    return [(ws.title, _sheet_rows(ws)) for ws in chosen]
-
-
-def _sheet_rows(sheet: Any) -> list[tuple[int, list[Any]]]:
-    """All rows of a sheet, merged ranges filled with their top-left value."""
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    for merged in sheet.merged_cells.ranges:
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        for r in range(merged.min_row, min(merged.max_row, len(rows)) + 1):
-            row = rows[r - 1]
-            row.extend([None] * (merged.max_col - len(row)))
-            for c in range(merged.min_col, merged.max_col + 1):
-                row[c - 1] = value
-    return list(enumerate(rows, 1))
+    return [(ws.title, sheet_grid(ws)) for ws in chosen]
 
 
 def _csv_grid(path: Path, text: str) -> list[tuple[int, list[Any]]]:

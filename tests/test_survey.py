@@ -346,7 +346,6 @@ def test_no_input_name_phone_or_email_in_any_output(tmp_path):
 
 
 def test_cli_survey_command(tmp_path):
-    import flows.survey_cli  # noqa: F401  (registers the command until flows/cli.py imports it)
     from typer.testing import CliRunner
 
     from flows.cli import app
