@@ -18,7 +18,6 @@ import io
 import json
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable

@@ -88,7 +88,7 @@ def paginate(paragraphs: list, width: int, height: int, size: float) -> list[lis
     return pages
 
 
-def _font(run, size: float, *, bold: bool = False, color: RGBColor = INK) -> None:
+def set_font(run, size: float, *, bold: bool = False, color: RGBColor = INK) -> None:
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.name = FONT
@@ -115,11 +115,11 @@ def _text_box(slide, left, top, width, height, paragraphs: list[str | tuple[str,
         para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         para.line_spacing = Pt(size * LINE_SPACING)  # exact pitch: font metrics differ (Meiryo is tall)
         para.space_after = Pt(size * 0.4)
-        _font(para.add_run(), size, bold=bold, color=color)
+        set_font(para.add_run(), size, bold=bold, color=color)
         para.runs[0].text = ("・" if bullet else "") + text
         if note:
             run = para.add_run()
-            _font(run, note_size(size), color=GREY)
+            set_font(run, note_size(size), color=GREY)
             run.text = note
     return box
 
@@ -202,7 +202,7 @@ def _cell(cell, text: str, size: float, *, bold: bool = False, right: bool = Fal
     frame = cell.text_frame
     frame.paragraphs[0].text = ""
     run = frame.paragraphs[0].add_run()
-    _font(run, size, bold=bold, color=INK if text != SUPPRESSED_MARK else GREY)
+    set_font(run, size, bold=bold, color=INK if text != SUPPRESSED_MARK else GREY)
     run.text = text
     frame.paragraphs[0].alignment = PP_ALIGN.RIGHT if right else PP_ALIGN.LEFT
     cell.margin_top = cell.margin_bottom = Pt(2)

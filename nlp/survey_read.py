@@ -22,9 +22,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from nlp.readers import InputError, decode, sheet_grid
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from nlp.survey_columns import SurveyMapping
 
 HEADER_SCAN_ROWS = 30
 SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",

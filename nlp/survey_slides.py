@@ -17,21 +17,19 @@ import jinja2
 import pandas as pd
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from nlp.labels import REFERENCE_NOTE, SUPPRESSED_MARK, SUPPRESSED_NOTE
+from nlp.report_pptx import ACCENT, GREY, INK, set_font
 from nlp.loneliness import ALL
 from nlp.survey_charts import short_label, short_question
 from nlp.survey_report import (
     REPORT_TITLE, SYNTHETIC_NOTE, Finding, display, format_cell, run_facts, table_description, table_order, table_title,
 )
 
-FONT = "Meiryo UI"
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN, BODY_TOP, BODY_HEIGHT = Inches(0.5), Inches(1.25), Inches(5.6)
 BODY_WIDTH = WIDTH - 2 * MARGIN
-INK, GREY, ACCENT = RGBColor(0x22, 0x22, 0x22), RGBColor(0x66, 0x66, 0x66), RGBColor(0x00, 0x72, 0xB2)
 MAX_TABLE_ROWS = 13
 QUOTE_THEMES = 5  # themes with quotes shown per open question (highest shares first)
 
@@ -90,7 +88,7 @@ class SurveyDeck:
             para.space_after = Pt(size * 0.4)
             run = para.add_run()
             run.text = paragraph
-            _font(run, size, bold=bold, color=color)
+            set_font(run, size, bold=bold, color=color)
 
     def text_slides(self, title: str, paragraphs: list[str], size: float = 18) -> None:
         size = next((s for s in range(int(size), 13, -1) if _fits(paragraphs, BODY_WIDTH, BODY_HEIGHT, s)), 14)
@@ -155,24 +153,12 @@ class SurveyDeck:
         self.prs.save(str(path))
 
 
-def _font(run, size: float, *, bold: bool = False, color: RGBColor = INK) -> None:
-    run.font.size, run.font.bold, run.font.name = Pt(size), bold, FONT
-    run.font.color.rgb = color
-    rpr = run._r.get_or_add_rPr()
-    for tag in ("a:ea", "a:cs"):
-        element = rpr.find(qn(tag))
-        if element is None:
-            element = rpr.makeelement(qn(tag), {})
-            rpr.append(element)
-        element.set("typeface", FONT)
-
-
 def _cell(cell, text: str, size: float, *, bold: bool = False) -> None:
     frame = cell.text_frame
     frame.paragraphs[0].text = ""
     run = frame.paragraphs[0].add_run()
     run.text = text
-    _font(run, size, bold=bold, color=GREY if text == SUPPRESSED_MARK else INK)
+    set_font(run, size, bold=bold, color=GREY if text == SUPPRESSED_MARK else INK)
     cell.margin_top = cell.margin_bottom = Pt(2)
 
 
