@@ -26,7 +26,10 @@ Example:
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import getitem
 from typing import Sequence
 
 from nlp.normalize import fold_kana, normalize_text
@@ -36,6 +39,8 @@ from taxonomy.themes import Keyword, Taxonomy, load_taxonomy
 _SKIP_POS = frozenset({"助詞"})  # dropped from keys and text alike: 学校に/学校へ/学校 all match 学校
 _BOUNDARY_POS = frozenset({"補助記号", "空白"})  # punctuation and newlines end a multi-token match
 _BOUNDARY = "\x00"
+_SKIP, _WORD, _END = 0, 1, 2  # token kinds: dropped, matched by its lemma, boundary
+_POS_KIND = {**dict.fromkeys(_SKIP_POS, _SKIP), **dict.fromkeys(_BOUNDARY_POS, _END)}  # first POS field -> kind
 _LEMMA_FOLD = {"無い": "ない"}  # Sudachi gives both for the negative ない depending on context
 _NEGATIONS = frozenset({"ない", "ず", "ぬ"})
 # Auxiliaries that may stand between a predicate and its negation: いじめられていない, 殴られなかった,
@@ -73,6 +78,27 @@ def match_key(token: Token) -> str | None:
         return _BOUNDARY
     lemma = token[1]
     return _LEMMA_FOLD.get(lemma) or fold_kana(lemma)
+
+
+class _KeyCache(dict):
+    """Lemma -> match key (kana folded), filled on first use."""
+
+    def __missing__(self, lemma: str) -> str:
+        value = self[lemma] = _LEMMA_FOLD.get(lemma) or fold_kana(lemma)
+        return value
+
+
+class _ConstantCache(dict):
+    """Any lemma -> one value (the key of every boundary token), stored on first use so
+    later lookups stay in C."""
+
+    def __init__(self, value: str | None) -> None:
+        super().__init__()
+        self.value = value
+
+    def __missing__(self, lemma: str) -> str | None:
+        self[lemma] = self.value
+        return self.value
 
 
 class ThemeTagger:
@@ -117,7 +143,9 @@ class ThemeTagger:
         self.rules = rules
         self._order = {theme: i for i, theme in enumerate(self.taxonomy.themes)}
         self._keywords: list[Keyword] = list(self.taxonomy.keywords)
-        self._key_cache: dict[str, str] = {}
+        self._key_cache = _KeyCache()
+        # the key of a token by its kind (_SKIP, _WORD, _END): a table per kind keeps it one lookup
+        self._key_tables = (_ConstantCache(None), self._key_cache, _ConstantCache(_BOUNDARY))
         self._markers: dict[str, list[tuple[str, ...]]] = {}
         for marker in self.taxonomy.statement_markers:
             lemmas = tuple(t[1] for t in self.tokenizer(normalize_text(marker)))
@@ -159,6 +187,8 @@ class ThemeTagger:
 
     def tag(self, text: str) -> ThemeResult:
         """Tokenise ``text`` (one consultation's client text) and tag it."""
+        if isinstance(self.tokenizer, SudachiTokenizer):
+            return self.tag_lemmas(*self.tokenizer.lemmas(text))
         return self.tag_tokens(self.tokenizer(text))
 
     def keyword_counts(self, tokens: Sequence[Token]) -> dict[int, tuple[int, float, tuple[str, ...]]]:
@@ -171,69 +201,88 @@ class ThemeTagger:
         """
         return self._count(*self._keys(tokens))
 
-    def _count(self, keys: list[str], sentence_of: list[int], stated: set[int]) -> dict[int, tuple[int, float, tuple[str, ...]]]:
+    def _count(self, keys: list[str], boundaries: list[int], stated: set[int]) -> dict[int, tuple[int, float, tuple[str, ...]]]:
         index, rules = self._index, self.rules
         lead, statement_end = rules["lead_tokens"], rules["statement_tokens"]
         lead_boost, statement_boost = rules["lead_boost"], rules["statement_boost"]
         found: dict[int, tuple[int, float, tuple[str, ...]]] = {}
-        i, n = 0, len(keys)
-        while i < n:
-            entries = index.get(keys[i])
-            step = 1
-            if entries is not None:
-                for rest, number, kind, form in entries:
-                    end = i + 1 + len(rest)
-                    if not rest or (end <= n and tuple(keys[i + 1 : end]) == rest):
-                        step = 1 + len(rest)
-                        if kind and _negated(keys, end, kind):
-                            break
-                        boost = lead_boost if i < lead else 1.0
-                        if i < statement_end and sentence_of[i] in stated and statement_boost > boost:
-                            boost = statement_boost
-                        count, best, forms = found.get(number, (0, 1.0, ()))
-                        found[number] = (count + 1, boost if boost > best else best, forms if form in forms else forms + (form,))
+        n = len(keys)
+        resume = 0  # a match covers keys up to here; the next one starts at or after it
+        for i in compress(range(n), map(index.__contains__, keys)):  # only keys that start a keyword
+            if i < resume:
+                continue
+            for rest, number, kind, form in index[keys[i]]:
+                end = i + 1 + len(rest)
+                if not rest or (end <= n and tuple(keys[i + 1 : end]) == rest):
+                    resume = end
+                    if kind and _negated(keys, end, kind):
                         break
-            i += step
+                    boost = lead_boost if i < lead else 1.0
+                    # the sentence of key i is the number of boundaries before it
+                    if i < statement_end and bisect_left(boundaries, i) in stated and statement_boost > boost:
+                        boost = statement_boost
+                    count, best, forms = found.get(number, (0, 1.0, ()))
+                    found[number] = (count + 1, boost if boost > best else best, forms if form in forms else forms + (form,))
+                    break
         return found
 
     def _keys(self, tokens: Sequence[Token]) -> tuple[list[str], list[int], set[int]]:
-        """Match keys (particles dropped), the sentence number of each, and the sentences
-        that contain a statement marker."""
-        cache, markers = self._key_cache, self._markers
-        keys: list[str] = []
-        sentence_of: list[int] = []
+        """:meth:`_lemma_keys` of tokens."""
+        return self._lemma_keys([t[1] for t in tokens], [t[2][0] for t in tokens])
+
+    def _lemma_keys(self, lemmas: Sequence[str], pos0s: Sequence[str]) -> tuple[list[str], list[int], set[int]]:
+        """Match keys (particles dropped, punctuation as a boundary mark), then, for the first
+        ``statement_tokens`` keys only (no later key can get the statement boost), the positions
+        of the boundary marks and the sentences (numbered from 0) holding a statement marker.
+
+        The passes over all tokens run in C (map, compress); Python code runs for the tokens
+        of the first sentences only.
+
+        Args:
+            lemmas: each token's lemma; pos0s: each token's first part-of-speech field.
+        """
+        kinds = list(map(_POS_KIND.get, pos0s, repeat(_WORD)))
+        keys = list(compress(map(getitem, map(self._key_tables.__getitem__, kinds), lemmas), kinds))  # _SKIP is 0
+        # sentence numbers matter for the first statement_tokens keys only
+        limit = min(len(keys), math.ceil(self.rules["statement_tokens"]))
+        kept_kinds = list(compress(kinds, kinds)) if limit else []
+        boundaries = [j for j in range(limit) if kept_kinds[j] == _END]
+        last_sentence = len(boundaries) if limit else -1  # the sentence of key limit - 1, at most
+        return keys, boundaries, self._stated(lemmas, kinds, last_sentence)
+
+    def _stated(self, lemmas: Sequence[str], kinds: list[int], last_sentence: int) -> set[int]:
+        """The sentences up to ``last_sentence`` holding a statement marker (a marker's lemmas
+        starting at one of the sentence's tokens, its closing boundary included)."""
+        markers, n = self._markers, len(lemmas)
         stated: set[int] = set()
-        sentence = 0
-        for i, token in enumerate(tokens):
-            lemma, pos0 = token[1], token[2][0]
-            if lemma in markers and sentence not in stated:
-                for sequence in markers[lemma]:
-                    if all(i + j < len(tokens) and tokens[i + j][1] == m for j, m in enumerate(sequence)):
-                        stated.add(sentence)
-                        break
-            if pos0 in _SKIP_POS:
-                continue
-            if pos0 in _BOUNDARY_POS:
-                keys.append(_BOUNDARY)
-                sentence_of.append(sentence)
-                sentence += 1
-                continue
-            key = cache.get(lemma)
-            if key is None:
-                key = cache[lemma] = _LEMMA_FOLD.get(lemma) or fold_kana(lemma)
-            keys.append(key)
-            sentence_of.append(sentence)
-        return keys, sentence_of, stated
+        start = 0
+        for sentence in range(last_sentence + 1):
+            try:
+                stop = kinds.index(_END, start) + 1
+            except ValueError:
+                stop = n
+            for i in range(start, stop):
+                sequences = markers.get(lemmas[i])
+                if sequences and any(all(i + j < n and lemmas[i + j] == m for j, m in enumerate(seq)) for seq in sequences):
+                    stated.add(sentence)
+                    break
+            start = stop
+        return stated
 
     def tag_tokens(self, tokens: Sequence[Token]) -> ThemeResult:
         """Tag one consultation from its tokens (the pipeline tokenises once and passes them)."""
         return self._score(self.keyword_counts(tokens))
 
+    def tag_lemmas(self, lemmas: Sequence[str], pos0s: Sequence[str]) -> ThemeResult:
+        """Tag one consultation from its tokens' lemmas and first part-of-speech fields
+        (:meth:`SudachiTokenizer.lemmas`): the same result as :meth:`tag_tokens`, cheaper."""
+        return self._score(self._count(*self._lemma_keys(lemmas, pos0s)))
+
     def tag_with_keys(self, tokens: Sequence[Token]) -> tuple[ThemeResult, list[str]]:
         """The tag and the text's match keys (normalised forms, no particles or punctuation),
         computed in one pass: what :class:`nlp.theme_model.ThemeModel` uses as features."""
-        keys, sentence_of, stated = self._keys(tokens)
-        result = self._score(self._count(keys, sentence_of, stated))
+        keys, boundaries, stated = self._keys(tokens)
+        result = self._score(self._count(keys, boundaries, stated))
         return result, [k for k in keys if k != _BOUNDARY]
 
     def _score(self, counts: dict[int, tuple[int, float, tuple[str, ...]]]) -> ThemeResult:

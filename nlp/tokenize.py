@@ -70,6 +70,14 @@ class _PosCache(dict):
         return value
 
 
+class _Pos0Cache(dict):
+    """Part-of-speech id → its first field ('名詞', '助詞', …), filled on first use."""
+
+    def __missing__(self, pos_id: int) -> str:
+        value = self[pos_id] = _dictionary().pos_of(pos_id)[0]
+        return value
+
+
 @lru_cache(maxsize=1)
 def _dictionary():
     from sudachipy import Dictionary
@@ -92,6 +100,7 @@ class SudachiTokenizer:
         self.max_chunk_bytes = max_chunk_bytes
         self._tokenizer = None
         self._pos_cache = _PosCache()
+        self._pos0_cache = _Pos0Cache()
 
     def _get(self):
         if self._tokenizer is None:
@@ -100,18 +109,39 @@ class SudachiTokenizer:
             self._tokenizer = _dictionary().create(mode=getattr(SplitMode, self.mode))
         return self._tokenizer
 
-    def __call__(self, text: str) -> list[Token]:
+    def _morphemes(self, text: str) -> Iterator:
+        """Sudachi's morpheme list of each chunk of ``text``."""
         tokenizer = self._get()
+        for chunk in split_for_tokenizer(text, self.max_chunk_bytes):
+            try:
+                yield tokenizer.tokenize(chunk)
+            except UnicodeEncodeError:  # a lone surrogate (argv or a JSON escape) cannot reach Sudachi
+                yield tokenizer.tokenize(_LONE_SURROGATE.sub("\ufffd", chunk))
+
+    def __call__(self, text: str) -> list[Token]:
         pos_of = self._pos_cache
         new = tuple.__new__  # plain tuple construction: NamedTuple's __new__ costs ~10 % here
         tokens: list[Token] = []
-        for chunk in split_for_tokenizer(text, self.max_chunk_bytes):
-            try:
-                morphemes = tokenizer.tokenize(chunk)
-            except UnicodeEncodeError:  # a lone surrogate (argv or a JSON escape) cannot reach Sudachi
-                morphemes = tokenizer.tokenize(_LONE_SURROGATE.sub("\ufffd", chunk))
+        for morphemes in self._morphemes(text):
             tokens.extend([new(Token, (m.surface(), m.normalized_form(), pos_of[m.part_of_speech_id()])) for m in morphemes])
         return tokens
+
+    def lemmas(self, text: str) -> tuple[list[str], list[str]]:
+        """What theme tagging reads, at about a third of the cost of :meth:`__call__`.
+
+        Args:
+            text: any text (chunked like :meth:`__call__`).
+
+        Returns:
+            ``[t.lemma for t in tokens]`` and ``[t.pos[0] for t in tokens]`` for the tokens
+            :meth:`__call__` returns.
+        """
+        lemmas: list[str] = []
+        pos_ids: list[int] = []
+        for morphemes in self._morphemes(text):
+            lemmas.extend([m.normalized_form() for m in morphemes])
+            pos_ids.extend([m.part_of_speech_id() for m in morphemes])
+        return lemmas, list(map(self._pos0_cache.__getitem__, pos_ids))
 
     def __getstate__(self) -> dict:  # Sudachi objects do not pickle; rebuild in each worker.
         return {"mode": self.mode, "max_chunk_bytes": self.max_chunk_bytes}
