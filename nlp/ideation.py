@@ -9,7 +9,10 @@ reported as past flags ``past_attempt``. A consultation's level is the highest l
 
 Fast path: one prefilter regex on the raw message (it spells out kana, half-width and
 full-width forms); only messages with an anchor are normalised and searched for lexicon
-terms, and only the sentences holding a term get the context rules. The lexicon is taxonomy/ideation.yaml.
+terms, and only the sentences holding a term get the context rules. A term is tried only
+where the text holds a character its matches can start with (read from the regex once), so
+a long message is not run through every term's regex character by character. The lexicon
+is taxonomy/ideation.yaml.
 
 Evidence strings name the lexicon term, the rule and the matched term only, e.g.
 ``"L1:current:shinitai=しにたい"``, ``"L0:negation:shinitai=死にたく"``, ``"強い:毎日"``.
@@ -27,6 +30,8 @@ Example:
 from __future__ import annotations
 
 import re
+import re._constants as _sre
+import re._parser as _sre_parser
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -106,6 +111,7 @@ class IdeationScorer:
     def __init__(self, *, lexicon: IdeationLexicon | None = None) -> None:
         self.lexicon = lexicon if lexicon is not None else load_ideation_lexicon()
         self._prefilter = self.lexicon.prefilter.search
+        self._starts = tuple(_start_chars(term.pattern) for term in self.lexicon.terms)
 
     def score_message(self, text: str) -> MessageIdeation:
         """Score one client message.
@@ -119,7 +125,7 @@ class IdeationScorer:
         if not text or not self._prefilter(text):
             return NO_IDEATION
         norm = normalize_for_matching(text)
-        matches = _longest_matches(self.lexicon.terms, norm)
+        matches = _longest_matches(self.lexicon.terms, norm, self._starts)
         if not matches:
             return NO_IDEATION
         state = _State()
@@ -303,12 +309,18 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _longest_matches(terms: Sequence[IdeationTerm], text: str) -> list[_Match]:
+def _longest_matches(
+    terms: Sequence[IdeationTerm], text: str, starts: Sequence[re.Pattern[str] | None] | None = None
+) -> list[_Match]:
     """All term matches, longest first at each position, overlaps dropped deterministically
-    (earlier start, then longer, then higher level, then lexicon order)."""
+    (earlier start, then longer, then higher level, then lexicon order).
+
+    ``starts`` (from :func:`_start_chars`, one per term) lets a term be tried only where a
+    match of it can start; the matches are those of ``term.pattern.finditer(text)``."""
     found: list[tuple[int, int, int, int, IdeationTerm, str]] = []
     for order, term in enumerate(terms):
-        for m in term.pattern.finditer(text):
+        start_re = starts[order] if starts is not None else None
+        for m in _term_matches(term.pattern, text, start_re):
             if m.end() > m.start():
                 found.append((m.start(), -(m.end() - m.start()), -term.level, order, term, m.group()))
     found.sort(key=lambda f: f[:4])
@@ -319,6 +331,96 @@ def _longest_matches(terms: Sequence[IdeationTerm], text: str) -> list[_Match]:
             kept.append(_Match(term, start, start - neg_len, matched))
             last_end = start - neg_len
     return kept
+
+
+def _term_matches(pattern: re.Pattern[str], text: str, start_re: re.Pattern[str] | None) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))``, trying ``pattern`` only at the positions ``start_re``
+    finds. Exact when every match of ``pattern`` is non-empty and starts with a character
+    ``start_re`` matches (what :func:`_start_chars` guarantees): finditer then resumes each
+    search where the previous match ended."""
+    if start_re is None:
+        return list(pattern.finditer(text))
+    matches: list[re.Match[str]] = []
+    resume = 0
+    match = pattern.match
+    for candidate in start_re.finditer(text):
+        position = candidate.start()
+        if position < resume:
+            continue
+        m = match(text, position)
+        if m is not None:
+            matches.append(m)
+            resume = m.end()
+    return matches
+
+
+def _start_chars(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A character class of every character a match of ``pattern`` can start with, or None
+    when that cannot be told (a wildcard, a negated class, a back reference, flags, …) or
+    when ``pattern`` can match the empty string."""
+    if pattern.flags & (re.IGNORECASE | re.LOCALE):
+        return None
+    try:
+        first, nullable = _first_of(_sre_parser.parse(pattern.pattern, pattern.flags).data)
+    except (re.error, AttributeError, IndexError, KeyError, TypeError, ValueError):  # an unknown parser shape: plain finditer
+        return None
+    if first is None or nullable or not first:
+        return None
+    return re.compile("[" + "".join(re.escape(ch) for ch in sorted(first)) + "]")
+
+
+_MAX_RANGE = 5000  # a wider character range is not expanded (the term gets plain finditer)
+
+
+def _first_of(items: list) -> tuple[set[str] | None, bool]:
+    """(characters a match of the sequence ``items`` can start with, whether it can be empty);
+    None for the characters when unknown. Zero-width assertions are skipped (a superset)."""
+    first: set[str] = set()
+    for op, av in items:
+        chars, nullable = _first_op(op, av)
+        if chars is None:
+            return None, False
+        first |= chars
+        if not nullable:
+            return first, False
+    return first, True
+
+
+def _first_op(op, av) -> tuple[set[str] | None, bool]:
+    if op is _sre.LITERAL:
+        return {chr(av)}, False
+    if op is _sre.IN:
+        chars: set[str] = set()
+        for item_op, item_av in av:
+            if item_op is _sre.LITERAL:
+                chars.add(chr(item_av))
+            elif item_op is _sre.RANGE and item_av[1] - item_av[0] <= _MAX_RANGE:
+                chars.update(map(chr, range(item_av[0], item_av[1] + 1)))
+            else:  # NEGATE, CATEGORY (\s, \w …), a huge range
+                return None, False
+        return chars, False
+    if op is _sre.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return (None, False) if add_flags or del_flags else _first_of(sub.data)
+    if op is _sre.ATOMIC_GROUP:
+        return _first_of(av.data)
+    if op is _sre.BRANCH:
+        chars = set()
+        nullable = False
+        for alternative in av[1]:
+            alt_chars, alt_nullable = _first_of(alternative.data)
+            if alt_chars is None:
+                return None, False
+            chars |= alt_chars
+            nullable = nullable or alt_nullable
+        return chars, nullable
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        chars, nullable = _first_of(sub.data)
+        return chars, nullable or low == 0
+    if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+        return set(), True
+    return None, False  # ANY, NOT_LITERAL, GROUPREF, GROUPREF_EXISTS, CATEGORY, …
 
 
 def _overlaps(spans: list[tuple[int, int]], match: _Match) -> bool:

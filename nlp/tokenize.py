@@ -138,7 +138,8 @@ class SudachiTokenizer:
         """
         lemmas: list[str] = []
         pos_ids: list[int] = []
-        for morphemes in self._morphemes(text):
+        for morpheme_list in self._morphemes(text):
+            morphemes = list(morpheme_list)  # each iteration of a MorphemeList builds new objects
             lemmas.extend([m.normalized_form() for m in morphemes])
             pos_ids.extend([m.part_of_speech_id() for m in morphemes])
         return lemmas, list(map(self._pos0_cache.__getitem__, pos_ids))
