@@ -19,18 +19,31 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
+import numpy as np
 import pandas as pd
 
 from nlp import attributes
 from nlp.dates import TOKYO, has_time, parse_datetime
-from nlp.readers import COLUMN_LABELS, InputError, Mapping, Table, check_format, expand_paths, load_mapping, read_table
+from nlp.readers import (
+    COLUMN_LABELS,
+    InputError,
+    Mapping,
+    Table,
+    check_format,
+    expand_paths,
+    load_mapping,
+    read_table,
+)
 from nlp.schema import UNKNOWN
 
 __all__ = ["InputError", "IngestResult", "Problem", "read_inputs", "ingest", "clean_text", "KIND_LABELS"]
@@ -146,11 +159,36 @@ def ingest(
         if not keep_going:
             raise
         return Ingested(IngestResult(_messages_frame([]), _rejects_frame([]), []), [], [str(error)])
-    rows: list[dict] = []
+    parts: list[_Rows] = []
     problems: list[Problem] = []
     sources: list[dict] = []
     warnings: list[str] = []
     dedup = _Deduplicator()
+    with _no_cycle_collection():
+        _read_files(files, fmt, rules, since, until, keep_going, dedup, parts, problems, sources, warnings, fatal)
+        messages = _messages_frame(parts)
+    rejects = [p for p in problems if p.refused]
+    result = IngestResult(messages, _rejects_frame(rejects), sources, warnings)
+    return Ingested(result, problems, fatal)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Reading builds millions of small lists and tuples that hold no reference cycles; the cyclic
+    garbage collector would re-scan them again and again (a third of the time on a large file)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_files(files: list[Path], fmt: str, rules: Mapping, since: dt.date | None, until: dt.date | None,
+                keep_going: bool, dedup: _Deduplicator, parts: list[_Rows], problems: list[Problem],
+                sources: list[dict], warnings: list[str], fatal: list[str]) -> None:
+    """Read each file in turn, adding to ``parts``, ``problems``, ``sources``, ``warnings`` and ``fatal``."""
     for path in files:
         try:
             table = read_table(path, fmt, rules)
@@ -162,7 +200,7 @@ def ingest(
         warnings += table.warnings + _mapping_warnings(table, rules)
         accepted, found, excluded = _read_rows(table, rules, since, until)
         accepted = dedup.filter(accepted, found, message_mode="role" in table.columns)
-        rows += accepted
+        parts.append(accepted)
         problems += found
         refused_rows = {p.row for p in found if p.refused}
         sources.append({
@@ -171,9 +209,6 @@ def ingest(
             "rows_read": len(table.records) + len(table.bad_rows), "rows_accepted": len(accepted),
             "rows_rejected": len(refused_rows), "rows_excluded": excluded,
         })
-    rejects = [p for p in problems if p.refused]
-    result = IngestResult(_messages_frame(rows), _rejects_frame(rejects), sources, warnings)
-    return Ingested(result, problems, fatal)
 
 
 def _expand_each(paths: Sequence[str | Path], fmt: str, fatal: list[str]) -> list[Path]:
@@ -200,56 +235,265 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
-def _read_rows(table: Table, rules: Mapping, since: dt.date | None, until: dt.date | None) -> tuple[list[dict], list[Problem], int]:
-    """Normalise each record; returns (accepted rows, problems, rows excluded by date or role)."""
+def _read_rows(table: Table, rules: Mapping, since: dt.date | None, until: dt.date | None) -> tuple[_Rows, list[Problem], int]:
+    """Normalise every record; returns (accepted rows, problems, rows excluded by date or role).
+
+    Column by column: each distinct cell (message-level exports repeat ids, dates and attributes
+    on every message) goes once through the scalar checks below, whose results and problems are
+    then spread back to the rows. Problems come out in row order, then in the order of the checks.
+    """
     source = table.path.name
     problems = [Problem(source, row, column, kind, reason) for row, column, kind, reason in table.bad_rows]
-    accepted: list[dict] = []
-    excluded = 0
-    for number, cells in table.records:
-        row_problems: list[Problem] = []
+    numbers = np.fromiter(map(itemgetter(0), table.records), dtype=np.int64, count=len(table.records))
+    cells = _ColumnReader(table, rules)
+    # Cells repeat: the consultation's own cells on each of its messages, dates and roles down the
+    # file. Each group of columns is factorised together and each distinct combination checked once
+    # (each check remembering its own distinct cells).
+    dated = ["started_at"] if "started_at" in table.columns else ["date", "time"]
+    groups = [["age_band", *(["age"] if "age" in table.columns else []), "gender", "occupation",
+               "prefecture", "municipality"], dated, ["role"]]
+    factors = {id(group): cells.factorize(group) for group in groups if group != ["role"] or "role" in table.columns}
 
-        def problem(column: str, kind: str, reason: str) -> None:
-            row_problems.append(Problem(source, number, column, kind, reason))
+    def check(columns: list[str], function: Callable[..., Any]) -> _Checked:
+        group = next(group for group in groups if columns[0] in group)
+        return _check(factors[id(group)], [group.index(column) for column in columns], function)
 
-        values = _Cells(cells, table.columns, rules.values)
-        consultation_id = _consultation_id(values.get("consultation_id"), problem)
-        started_at = _started_at(values, problem)
-        if started_at is not None and _outside(started_at, since, until):
-            excluded += 1
-            continue
-        text = _text(values.get("text"), problem)
-        role = _role(values, problem) if "role" in table.columns else None
-        if table.format == "kokorochat" and role == "counselor":
-            excluded += 1
-            continue
-        row = {
-            "consultation_id": consultation_id, "started_at": started_at, "text": text, "role": role,
-            **_attributes(values, problem),
-            "source": source, "row": number, "_message_time": values.get("message_time"),
-        }
-        problems += row_problems
-        if not any(p.refused for p in row_problems):
-            accepted.append(row)
-    return accepted, problems, excluded
+    if "started_at" in table.columns:
+        stamps = check(dated, lambda raw, problem: _started_at(raw, "started_at", problem))
+    else:  # a date column and maybe a time column
+        stamps = check(dated, lambda date, time, problem: _started_at(_join_date_time(date, time), "date", problem))
+    ids = cells.get("consultation_id")
+    checks = [_plain(ids, stripped=True) or _check(_factorize([ids]), [0], _consultation_id), stamps]
+    roles = check(["role"], _role) if "role" in table.columns else None
+    checks += [roles] if roles is not None else []
+    if "age" in table.columns:
+        age = _attribute("age_band", attributes.age_band, "unknown_age")
+        ages = check(["age_band", "age"], lambda band, value, problem: age(band if attributes.is_stated(band) else value, problem))
+    else:
+        ages = check(["age_band"], _attribute("age_band", attributes.age_band, "unknown_age"))
+    attribute = {
+        "age_band": ages,
+        "gender": check(["gender"], _attribute("gender", attributes.gender, "unknown_gender")),
+        "occupation": check(["occupation"], _attribute("occupation", attributes.free_value)),
+        "prefecture": check(["prefecture"], _attribute("prefecture", attributes.prefecture, "unknown_prefecture")),
+        "municipality": check(["municipality"], _attribute("municipality", attributes.free_value)),
+    }
+    checks += [attribute["age_band"], attribute["gender"], attribute["prefecture"]]
+    outside = np.array([stamp is not None and _outside(stamp, since, until) for stamp in stamps.uniques], dtype=bool)
+    counselor = np.array([table.format == "kokorochat" and role == "counselor" for role in roles.uniques], dtype=bool)[roles.codes] \
+        if roles is not None else np.zeros(len(numbers), dtype=bool)
+    texts = _texts(cells.get("text"))
+    outside = outside[stamps.codes]
+    checks.insert(2, texts)  # problems in the order of the checks: id, date, text, role, attributes
+    considered = ~outside & ~counselor
+    excluded = int(len(numbers) - considered.sum())
+    refused = np.zeros(len(numbers), dtype=bool)
+    noted = np.zeros(len(numbers), dtype=bool)
+    for found_check in checks:
+        if found_check.noted.any():
+            refused |= found_check.refused[found_check.codes]
+            noted |= found_check.noted[found_check.codes]
+    for index in np.flatnonzero(considered & noted).tolist():
+        for found_check in checks:
+            problems += [Problem(source, int(numbers[index]), *found) for found in found_check.problems[found_check.codes[index]]]
+    keep = np.flatnonzero(considered & ~refused)
+    rows = _Rows(
+        source=source, row=numbers[keep], consultation_id=checks[0].values(keep), started_at=stamps.values(keep),
+        instant=np.array([stamp.value if stamp is not None else 0 for stamp in stamps.uniques], dtype=np.int64)[stamps.codes[keep]],
+        text=texts.values(keep), role=roles.values(keep) if roles is not None else np.full(len(keep), None, dtype=object),
+        attributes={name: check.values(keep) for name, check in attribute.items()},
+        message_time=_objects(cells.get("message_time"))[keep] if "message_time" in table.columns
+        else np.full(len(keep), None, dtype=object),
+    )
+    return rows, problems, excluded
 
 
-class _Cells:
-    """The cells of one record by canonical name, with the mapping's value maps applied."""
+@dataclass
+class _Rows:
+    """Accepted rows of one file, as columns (object arrays; ``row`` int64)."""
 
-    def __init__(self, cells: list[Any], columns: dict[str, int], value_maps: dict[str, dict[str, str]]) -> None:
-        self.cells, self.columns, self.value_maps = cells, columns, value_maps
+    source: str
+    row: np.ndarray
+    consultation_id: np.ndarray
+    started_at: np.ndarray
+    instant: np.ndarray  # started_at as int64 nanoseconds: equal exactly when the Timestamps are equal
+    text: np.ndarray
+    role: np.ndarray
+    attributes: dict[str, np.ndarray]
+    message_time: np.ndarray
 
-    def __contains__(self, column: str) -> bool:
-        return column in self.columns
+    def __len__(self) -> int:
+        return len(self.row)
 
-    def get(self, column: str) -> Any:
-        position = self.columns.get(column)
-        value = self.cells[position] if position is not None and position < len(self.cells) else None
+    def take(self, keep: np.ndarray) -> _Rows:
+        return _Rows(self.source, self.row[keep], self.consultation_id[keep], self.started_at[keep], self.instant[keep],
+                     self.text[keep],
+                     self.role[keep], {name: values[keep] for name, values in self.attributes.items()},
+                     self.message_time[keep])
+
+
+class _ColumnReader:
+    """The cells of every record by canonical name, with the mapping's value maps applied."""
+
+    def __init__(self, table: Table, rules: Mapping) -> None:
+        self.table, self.value_maps = table, rules.values
+        self.rows = list(map(itemgetter(1), table.records))
+        self.shortest = min(map(len, self.rows), default=0)
+
+    def factorize(self, names: list[str]) -> _Factors:
+        """:func:`_factorize` of these columns; a CSV's cells are strings (None for a short row), so
+        its rows are keyed in one pass."""
+        positions = [self.table.columns.get(name) for name in names]
+        present = [position for position in positions if position is not None]
+        if (self.table.format != "csv" or not present or any(name in self.value_maps for name in names)
+                or max(present) >= self.shortest):
+            return _factorize([self.get(name) for name in names])
+        keys = list(map(itemgetter(*present), self.rows))
+        index = {key: code for code, key in enumerate(dict.fromkeys(keys))}
+        codes = np.fromiter(map(index.__getitem__, keys), dtype=np.intp, count=len(keys))
+        uniques = []
+        for key in index:
+            cells = iter(key if len(present) > 1 else (key,))
+            uniques.append(tuple(next(cells) if position is not None else None for position in positions))
+        return _Factors(codes, uniques, pooled=True)
+
+    def get(self, column: str) -> list[Any]:
+        records = self.table.records
+        position = self.table.columns.get(column)
+        if position is None:
+            return [None] * len(records)
+        if self.shortest > position:
+            values = list(map(itemgetter(position), self.rows))
+        else:
+            values = [cells[position] if position < len(cells) else None for cells in self.rows]
         table = self.value_maps.get(column)
-        if table and value is not None:
-            value = table.get(unicodedata.normalize("NFKC", _as_str(value)).strip(), value)
-        return value
+        if table:
+            def mapped(value: Any) -> Any:
+                return table.get(unicodedata.normalize("NFKC", _as_str(value)).strip(), value) if value is not None else None
+
+            found = _factorize([values])
+            results = [mapped(key[0]) for key in found.uniques]
+            values = [results[code] for code in found.codes.tolist()]
+        return values
+
+
+@dataclass
+class _Factors:
+    """Rows as codes into their distinct keys (each key a tuple of cells, one per column read)."""
+
+    codes: np.ndarray
+    uniques: list[tuple]
+    pooled: bool = False  # every cell is a string or None
+
+
+_POOLED = frozenset({str, type(None)})
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    """A 1-d object array (lists and tuples stay cells)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _factorize(columns: list[list[Any]]) -> _Factors:
+    """Codes for rows by their cells. Strings and None are pooled; any other cell stands alone, so
+    that 1, 1.0 and True (equal to Python, not to the checks) and unhashable cells never meet."""
+    pooled = _POOLED
+    if all(set(map(type, column)) <= pooled for column in columns):
+        keys = columns[0] if len(columns) == 1 else list(zip(*columns))
+        index = {key: code for code, key in enumerate(dict.fromkeys(keys))}
+        codes = np.fromiter(map(index.__getitem__, keys), dtype=np.intp, count=len(keys))
+        return _Factors(codes, [(key,) for key in index] if len(columns) == 1 else list(index), pooled=True)
+    keys = list(zip(*columns))
+    uniques: list[tuple] = []
+    codes = np.empty(len(keys), dtype=np.intp)
+    index: dict[tuple, int] = {}
+    for position, key in enumerate(keys):
+        if all(type(cell) in pooled for cell in key):
+            code = index.setdefault(key, len(uniques))
+            if code == len(uniques):
+                uniques.append(key)
+        else:
+            code = len(uniques)
+            uniques.append(key)
+        codes[position] = code
+    return _Factors(codes, uniques)
+
+
+@dataclass
+class _Checked:
+    """A scalar check run once per distinct key: its results and problems, and the rows' codes."""
+
+    codes: np.ndarray
+    uniques: list[Any]  # the check's result per key
+    problems: list[tuple[tuple[str, str, str], ...]]  # (column, kind, reason) per key
+    refused: np.ndarray  # per key: a problem refuses the row
+    noted: np.ndarray  # per key: any problem
+
+    def values(self, keep: np.ndarray) -> np.ndarray:
+        return _objects(self.uniques)[self.codes[keep]]
+
+
+def _check(factors: _Factors, positions: list[int], function: Callable[..., Any]) -> _Checked:
+    """``function(*cells, problem)`` for each distinct key, on the cells at ``positions``; each
+    distinct run of strings and None is checked once (other cells, as in :func:`_factorize`, alone)."""
+    memo: dict[tuple, tuple] = {}
+    uniques, problems = [], []
+    for key in factors.uniques:
+        cells = tuple([key[position] for position in positions])
+        pooled = factors.pooled or all(type(cell) in _POOLED for cell in cells)
+        outcome = memo.get(cells) if pooled else None
+        if outcome is None:
+            found: list[tuple[str, str, str]] = []
+            result = function(*cells, lambda column, kind, reason, found=found: found.append((column, kind, reason)))
+            outcome = (result, tuple(found))
+            if pooled:
+                memo[cells] = outcome
+        uniques.append(outcome[0])
+        problems.append(outcome[1])
+    refused = np.array([any(kind not in WARNING_KINDS for _, kind, _ in found) for found in problems], dtype=bool)
+    noted = np.array([bool(found) for found in problems], dtype=bool)
+    return _Checked(factors.codes, uniques, problems, refused, noted)
+
+
+# What clean_text changes; a text without any of these is kept as it is.
+_NEEDS_CLEANING = re.compile("[\r\u2028\u2029" + _CONTROL.pattern[1:])
+
+
+def _plain(values: list[Any], *, stripped: bool = False) -> _Checked | None:
+    """Every row its own value when all cells are non-blank strings that the check would keep as they
+    are (no control characters; with ``stripped`` no surrounding spaces either); else None."""
+    if set(map(type, values)) != {str} or _NEEDS_CLEANING.search("".join(values)):
+        return None
+    trimmed = list(map(str.strip, values))
+    if not all(trimmed) or (stripped and trimmed != values):
+        return None
+    return _Checked(np.arange(len(values)), values, [()] * len(values), np.zeros(len(values), dtype=bool),
+                    np.zeros(len(values), dtype=bool))
+
+
+def _texts(values: list[Any]) -> _Checked:
+    """:func:`_text` for every row; plain non-blank strings (nearly all texts, mostly distinct) are
+    taken as they are, only the others go through the check."""
+    plain = _plain(values)
+    if plain is not None:
+        return plain
+    plain = [type(value) is str and not _NEEDS_CLEANING.search(value) and bool(value.strip()) for value in values]
+    others = [value for value, ok in zip(values, plain) if not ok]
+    checked = _check(_factorize([others]), [0], _text) if others else None
+    uniques = [value for value, ok in zip(values, plain) if ok]
+    codes = np.empty(len(values), dtype=np.intp)
+    mask = np.array(plain, dtype=bool)
+    codes[mask] = np.arange(len(uniques))
+    problems: list[tuple] = [()] * len(uniques)
+    refused = np.zeros(len(uniques), dtype=bool)
+    noted = np.zeros(len(uniques), dtype=bool)
+    if checked is not None:
+        codes[~mask] = checked.codes + len(uniques)
+        uniques += checked.uniques
+        problems += checked.problems
+        refused = np.concatenate([refused, checked.refused])
+        noted = np.concatenate([noted, checked.noted])
+    return _Checked(codes, uniques, problems, refused, noted)
 
 
 def _blank(value: Any) -> bool:
@@ -280,13 +524,7 @@ def _consultation_id(value: Any, problem) -> str | None:
     return clean_text(_as_str(value)).strip()
 
 
-def _started_at(values: _Cells, problem) -> pd.Timestamp | None:
-    if "started_at" in values:
-        raw = values.get("started_at")
-        column = "started_at"
-    else:  # a date column and maybe a time column
-        raw = _join_date_time(values.get("date"), values.get("time"))
-        column = "date"
+def _started_at(raw: Any, column: str, problem) -> pd.Timestamp | None:
     if _blank(raw):
         problem(column, "empty_datetime", "相談日時が空です")
         return None
@@ -330,8 +568,7 @@ def _text(value: Any, problem) -> str | None:
     return text
 
 
-def _role(values: _Cells, problem) -> str | None:
-    raw = values.get("role")
+def _role(raw: Any, problem) -> str | None:
     if _blank(raw):
         problem("role", "empty_role", "発言者が空です")
         return None
@@ -341,64 +578,112 @@ def _role(values: _Cells, problem) -> str | None:
     return role
 
 
-def _attributes(values: _Cells, problem) -> dict[str, str]:
-    age_raw = values.get("age_band")
-    if not attributes.is_stated(age_raw) and "age" in values:
-        age_raw = values.get("age")
-    out = {
-        "age_band": attributes.age_band(age_raw),
-        "gender": attributes.gender(values.get("gender")),
-        "occupation": attributes.free_value(values.get("occupation")),
-        "prefecture": attributes.prefecture(values.get("prefecture")),
-        "municipality": attributes.free_value(values.get("municipality")),
-    }
-    for column, raw, kind in (("age_band", age_raw, "unknown_age"), ("gender", values.get("gender"), "unknown_gender"),
-                              ("prefecture", values.get("prefecture"), "unknown_prefecture")):
-        if out[column] == UNKNOWN and attributes.is_stated(raw):
+def _attribute(column: str, normalise: Callable[[Any], str], kind: str | None = None) -> Callable[..., str]:
+    """The check of one attribute column: its normalised value, and (with ``kind``) a warning when a
+    stated value cannot be understood."""
+    def check(raw: Any, problem) -> str:
+        value = normalise(raw)
+        if kind is not None and value == UNKNOWN and attributes.is_stated(raw):
             problem(column, kind, f"{COLUMN_LABELS[column]}を解釈できないため不明として扱います: {_show(raw)}")
-    return out
+        return value
+
+    return check
 
 
 class _Deduplicator:
-    """Remembers what was accepted across files and refuses repeats (see the module docstring)."""
+    """Remembers what was accepted across files and refuses repeats (see the module docstring).
+
+    Repeats inside a file are found with DataFrame.duplicated; the keys of earlier files go into a
+    dict (the first accepted row of each key) only once a later file needs them.
+    """
 
     def __init__(self) -> None:
-        self.consultations: dict[str, dict] = {}  # id → first accepted row
-        self.messages: dict[tuple, dict] = {}  # message key → first accepted row
+        # For consultations (False) and messages (True): key → (source, row, stripped text) of the first
+        # accepted row, and accepted rows of files not yet put in it.
+        self.seen: dict[bool, dict[Any, tuple]] = {False: {}, True: {}}
+        self.pending: dict[bool, list[tuple[_Rows, list[str]]]] = {False: [], True: []}
 
-    def filter(self, rows: list[dict], problems: list[Problem], *, message_mode: bool) -> list[dict]:
-        kept = []
-        for row in rows:
-            text = row["text"].strip()
-            if message_mode:
-                key = (row["consultation_id"], row["started_at"], row["role"], text, str(row["_message_time"]))
-                first = self.messages.setdefault(key, row)
-                if first is not row:
-                    problems.append(Problem(row["source"], row["row"], "text", "duplicate_row",
-                                            f"重複行: {first['source']} の {first['row']} 行目と同じ発言です（1件だけ採用）"))
-                    continue
-            else:
-                first = self.consultations.setdefault(row["consultation_id"], row)
-                if first is not row:
-                    where = f"{first['source']} の {first['row']} 行目"
-                    if first["text"].strip() == text:
-                        problems.append(Problem(row["source"], row["row"], "consultation_id", "duplicate_row",
-                                                f"重複行: {where}と相談IDも本文も同じです（1件だけ採用）"))
-                    else:
-                        problems.append(Problem(row["source"], row["row"], "consultation_id", "duplicate_id",
-                                                f"相談IDの重複: {where}に同じ相談IDで本文の異なる行があります"))
-                    continue
-            kept.append(row)
-        return kept
+    def filter(self, rows: _Rows, problems: list[Problem], *, message_mode: bool) -> _Rows:
+        if not len(rows):
+            return rows
+        texts = list(map(str.strip, rows.text.tolist()))  # an accepted text is a string
+        key_columns = [rows.consultation_id, rows.instant, rows.role, _objects(texts)] if message_mode else [rows.consultation_id]
+        if message_mode and rows.message_time.tolist().count(None) < len(rows):  # str(None) is one value
+            key_columns.append(_objects(list(map(str, rows.message_time.tolist()))))
+        frame = pd.DataFrame({str(i): pd.Series(c, dtype=c.dtype) for i, c in enumerate(key_columns)})
+        repeated = frame.duplicated(keep="first").to_numpy().copy()
+        seen, pending = self.seen[message_mode], self.pending[message_mode]
+        for earlier, earlier_texts in pending:
+            for position, key in enumerate(_keys(earlier, earlier_texts, message_mode)):
+                seen.setdefault(key, (earlier.source, int(earlier.row[position]), earlier_texts[position]))
+        pending.clear()
+        keys = _keys(rows, texts, message_mode) if seen or repeated.any() else []
+        if seen:
+            repeated |= np.fromiter(map(seen.__contains__, keys), dtype=bool, count=len(keys))
+        if repeated.any():
+            numbers = rows.row.tolist()
+            local: dict[Any, int] = {}
+            for position in np.flatnonzero(frame.duplicated(keep=False).to_numpy()).tolist():
+                local.setdefault(keys[position], position)
+            for position in np.flatnonzero(repeated).tolist():
+                key, number = keys[position], numbers[position]
+                first = seen.get(key) or (rows.source, numbers[local[key]], texts[local[key]])
+                if message_mode:
+                    problems.append(Problem(rows.source, number, "text", "duplicate_row",
+                                            f"重複行: {first[0]} の {first[1]} 行目と同じ発言です（1件だけ採用）"))
+                elif first[2] == texts[position]:
+                    problems.append(Problem(rows.source, number, "consultation_id", "duplicate_row",
+                                            f"重複行: {first[0]} の {first[1]} 行目と相談IDも本文も同じです（1件だけ採用）"))
+                else:
+                    problems.append(Problem(rows.source, number, "consultation_id", "duplicate_id",
+                                            f"相談IDの重複: {first[0]} の {first[1]} 行目に同じ相談IDで本文の異なる行があります"))
+            kept = np.flatnonzero(~repeated)
+            rows, texts = rows.take(kept), [texts[position] for position in kept.tolist()]
+        pending.append((rows, texts))
+        return rows
 
 
-def _messages_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=MESSAGE_COLUMNS)
-    frame["started_at"] = pd.to_datetime(frame["started_at"]).dt.tz_convert(TOKYO) if rows else (
-        pd.Series([], dtype=f"datetime64[ns, {TOKYO}]"))
-    frame["row"] = frame["row"].astype("int64")
+def _keys(rows: _Rows, texts: list[str], message_mode: bool) -> list[Any]:
+    """What makes a row a repeat: the id for a consultation; id, time, role, text and the message's
+    own time for a message."""
+    if not message_mode:
+        return rows.consultation_id.tolist()
+    return list(zip(rows.consultation_id.tolist(), rows.instant.tolist(), rows.role.tolist(), texts,
+                    map(str, rows.message_time.tolist())))
+
+
+def _messages_frame(parts: list[_Rows]) -> pd.DataFrame:
+    parts = [part for part in parts if len(part)]
+    if not parts:
+        frame = pd.DataFrame([], columns=MESSAGE_COLUMNS)
+        frame["started_at"] = pd.Series([], dtype=f"datetime64[ns, {TOKYO}]")
+        frame["row"] = frame["row"].astype("int64")
+        frame["role"] = frame["role"].astype(object).where(frame["role"].notna(), None)
+        return frame
+    # Each distinct instant converted once (parse_datetime gives microsecond Timestamps in Tokyo).
+    _, first, codes = np.unique(np.concatenate([part.instant for part in parts]), return_index=True, return_inverse=True)
+    distinct = np.concatenate([part.started_at for part in parts])[first]
+    started_at = pd.to_datetime(pd.Series(list(distinct))).dt.tz_convert(TOKYO).array.take(codes.ravel())
+    columns = {
+        "consultation_id": np.concatenate([part.consultation_id for part in parts]),
+        "started_at": started_at,
+        "text": np.concatenate([part.text for part in parts]),
+        "role": pd.Series(np.concatenate([part.role for part in parts]), dtype=object),
+        **{name: _few_strings(np.concatenate([part.attributes[name] for part in parts]))
+           for name in ("age_band", "gender", "occupation", "prefecture", "municipality")},
+        "source": _few_strings(np.concatenate([np.full(len(part), part.source, dtype=object) for part in parts])),
+        "row": np.concatenate([part.row for part in parts]).astype("int64"),
+    }
+    frame = pd.DataFrame(columns, columns=MESSAGE_COLUMNS)
     frame["role"] = frame["role"].astype(object).where(frame["role"].notna(), None)
     return frame
+
+
+def _few_strings(values: np.ndarray) -> Any:
+    """A column of few distinct strings as the array pandas would infer for it, built from the
+    distinct values (converting each row is the slow part)."""
+    codes, uniques = pd.factorize(values)
+    return pd.Series(uniques).array.take(codes, allow_fill=True)
 
 
 def _rejects_frame(problems: list[Problem]) -> pd.DataFrame:

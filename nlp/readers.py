@@ -19,6 +19,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -306,13 +307,15 @@ def _read_csv(path: Path, data: bytes, mapping: Mapping) -> Table:
     delimiter = "\t" if path.suffix.lower() == ".tsv" else max(",\t;", key=lambda d: sum(line.count(d) for line in sample))
     csv.field_size_limit(1 << 30)  # a 200 KB paste in one cell is real input
     try:
-        grid = [(number, row) for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1)]
+        grid = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
     except csv.Error as error:
         raise InputError(f"{path.name}: CSV として読めません（{error}）") from None
     table = _grid_table(path, "csv", encoding, grid, mapping)
+    if max(map(len, map(itemgetter(1), table.records)), default=0) <= table.header_width:
+        return table  # no row is wider than the header
     kept = []
     for number, cells in table.records:
-        if any(_filled(c) for c in cells[table.header_width :]):
+        if len(cells) > table.header_width and any(_filled(c) for c in cells[table.header_width :]):
             table.bad_rows.append((number, "", "column_count",
                                    f"列の数が見出しより多い（見出し {table.header_width} 列、この行 {len(cells)} 列）: "
                                    "本文中の区切り文字が引用符で囲まれていない可能性があります"))
@@ -368,7 +371,12 @@ def sheet_grid(sheet: Any) -> list[tuple[int, list[Any]]]:
 
 def _grid_table(path: Path, fmt: str, encoding: str | None, grid: list[tuple[int, list[Any]]], mapping: Mapping) -> Table:
     """Find the header among the first rows of a grid (or use mapping.header_row) and cut records."""
-    rows = [(n, cells) for n, cells in grid if any(_filled(c) for c in cells)]
+    lines = list(map(itemgetter(1), grid))
+    if fmt == "csv" and all(lines) and all(map(str.strip, map(itemgetter(0), lines))):
+        rows = grid  # a CSV cell is a string: every row has a filled first cell
+    else:  # the first cell decides most rows without a call
+        rows = [(n, cells) for n, cells in grid
+                if (cells and type(cells[0]) is str and cells[0].strip()) or any(map(_filled, cells))]
     if not rows:
         raise InputError(f"{path.name}: ファイルが空です")
     if mapping.header_row is not None:
@@ -392,7 +400,9 @@ def _grid_table(path: Path, fmt: str, encoding: str | None, grid: list[tuple[int
     _check_required(path.name, header, columns, mapping)
     width = len(header)
     # Cells right of the header are kept so that the CSV reader can refuse rows with extra cells.
-    records = [(n, list(cells) + [None] * (width - len(cells))) for n, cells in rows[index + height :]]
+    records = rows[index + height :]
+    if min(map(len, map(itemgetter(1), records)), default=width) < width:
+        records = [(n, cells) if len(cells) >= width else (n, cells + [None] * (width - len(cells))) for n, cells in records]
     table = Table(path, fmt, encoding, "", columns, records, warnings=[f"{path.name}: {w}" for w in warnings])
     table.header_width = width
     if index or height > 1:
