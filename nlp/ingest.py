@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from nlp import attributes
-from nlp.dates import TOKYO, has_time, parse_datetime
+from nlp.dates import TOKYO, has_time, parse_datetime, primed
 from nlp.readers import (
     COLUMN_LABELS,
     InputError,
@@ -259,7 +259,8 @@ def _read_rows(table: Table, rules: Mapping, since: dt.date | None, until: dt.da
         return _check(factors[id(group)], [group.index(column) for column in columns], function)
 
     if "started_at" in table.columns:
-        stamps = check(dated, lambda raw, problem: _started_at(raw, "started_at", problem))
+        with primed(cells.get("started_at")):  # common layouts parsed column-wise, same results
+            stamps = check(dated, lambda raw, problem: _started_at(raw, "started_at", problem))
     else:  # a date column and maybe a time column
         stamps = check(dated, lambda date, time, problem: _started_at(_join_date_time(date, time), "date", problem))
     ids = cells.get("consultation_id")
