@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -367,13 +366,3 @@ def spill_directory(parent: str | None = None) -> Iterator[str]:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
-
-
-class StepTimer(dict):
-    @contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self[name] = round(self.get(name, 0.0) + time.perf_counter() - start, 3)

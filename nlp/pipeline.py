@@ -122,9 +122,8 @@ class Analysis:
     comparison_base: pd.DataFrame | None = None  # period plus comparison windows, when wider
 
 
-class StageTimer:
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
+class StageTimer(dict):
+    """Seconds per stage name; ``with timer("ingest"): …`` adds to that stage's entry."""
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
@@ -132,7 +131,7 @@ class StageTimer:
         try:
             yield
         finally:
-            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - start, 3)
+            self[name] = round(self.get(name, 0.0) + time.perf_counter() - start, 3)
 
 
 def ingest_stage(options: RunOptions) -> IngestResult:
@@ -310,4 +309,4 @@ def run_pipeline(
         with timer("topics"):
             topics = stages.topics(analysis, options)
     with outputs.staged_output(options.out) as staging, timer("write"):
-        return write_stage(staging, options, ingested, analysis, tables, comparisons, topics, timer.seconds)
+        return write_stage(staging, options, ingested, analysis, tables, comparisons, topics, timer)

@@ -88,6 +88,17 @@ def paginate(paragraphs: list, width: int, height: int, size: float) -> list[lis
     return pages
 
 
+def add_fitted_picture(slide, image: Path, height: int) -> None:
+    """``image`` centred under the title, as large as fits the body width and ``height``."""
+    from PIL import Image
+
+    with Image.open(image) as img:
+        w, h = img.size
+    scale = min(BODY_WIDTH / w, height / h)
+    width_emu, height_emu = int(w * scale), int(h * scale)
+    slide.shapes.add_picture(str(image), int((WIDTH - width_emu) / 2), BODY_TOP, Emu(width_emu), Emu(height_emu))
+
+
 def set_font(run, size: float, *, bold: bool = False, color: RGBColor = INK) -> None:
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -157,15 +168,9 @@ class Deck:
             _text_box(slide, MARGIN, BODY_TOP, BODY_WIDTH, BODY_HEIGHT, items, chosen, bullet=bullet)
 
     def picture_slide(self, title: str, image: Path, note: str = "") -> None:
-        from PIL import Image
-
         slide = self.slide(title)
         height = BODY_HEIGHT - (Inches(0.5) if note else 0)
-        with Image.open(image) as img:
-            w, h = img.size
-        scale = min(BODY_WIDTH / w, height / h)
-        width_emu, height_emu = int(w * scale), int(h * scale)
-        slide.shapes.add_picture(str(image), int((WIDTH - width_emu) / 2), BODY_TOP, Emu(width_emu), Emu(height_emu))
+        add_fitted_picture(slide, image, height)
         if note:
             _text_box(slide, MARGIN, BODY_TOP + height + Inches(0.05), BODY_WIDTH, Inches(0.45), [note], 12, color=GREY)
 

@@ -20,7 +20,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from nlp.labels import REFERENCE_NOTE, SUPPRESSED_MARK, SUPPRESSED_NOTE
-from nlp.report_pptx import ACCENT, GREY, INK, set_font
+from nlp.report_pptx import ACCENT, GREY, INK, add_fitted_picture, set_font
 from nlp.loneliness import ALL
 from nlp.survey_charts import short_label, short_question
 from nlp.survey_report import (
@@ -102,14 +102,9 @@ class SurveyDeck:
             self.text(slide, MARGIN, BODY_TOP, BODY_WIDTH, BODY_HEIGHT, page, size)
 
     def picture_slide(self, title: str, image: Path, note: str = "") -> None:
-        from PIL import Image
-
         slide = self.slide(title)
         height = BODY_HEIGHT - (Inches(0.5) if note else 0)
-        with Image.open(image) as img:
-            w, h = img.size
-        scale = min(BODY_WIDTH / w, height / h)
-        slide.shapes.add_picture(str(image), int((WIDTH - w * scale) / 2), BODY_TOP, Emu(int(w * scale)), Emu(int(h * scale)))
+        add_fitted_picture(slide, image, height)
         if note:
             self.text(slide, MARGIN, BODY_TOP + height + Inches(0.05), BODY_WIDTH, Inches(0.45), [note], 12, color=GREY)
 

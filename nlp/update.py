@@ -21,7 +21,8 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from nlp import incremental, input_index
-from nlp.incremental import Executor, Scan, StepTimer, local_executor
+from nlp.incremental import Executor, Scan, local_executor
+from nlp.pipeline import StageTimer
 from nlp.store import PartitionKey, ProcessedStore, check_source_name
 
 
@@ -129,7 +130,7 @@ def write_outputs(options: UpdateOptions, scan: Scan | None, store_summary: dict
     from nlp.masking import mask_text
     from nlp.quotes import select_quotes
 
-    timer = StepTimer(timings)
+    timer = StageTimer(timings)
     store = ProcessedStore(options.store)
     keys = list(store.partitions())
     months = output_months(options, sorted({k.month for k in keys}))
@@ -203,7 +204,7 @@ def update_store(
         run.json's content with a ``store`` section (partitions processed / skipped / stale), or,
         when ``options.out`` is None, that section alone.
     """
-    timer = StepTimer()
+    timer = StageTimer()
     first, last = scan_bounds(options)
     with incremental.spill_directory(options.spill_dir) as spill, _executor(options, executor) as pool:
         with timer("scan"):
