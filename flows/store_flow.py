@@ -29,12 +29,12 @@ from nlp import incremental, update
 _private = dict(cache_policy=NO_CACHE, persist_result=False, log_prints=False)
 RUNNERS = ("local", "dask")
 
-analyse_chunk = task(incremental.analyse_groups, name="analyse-chunk", **_private)
+analyse_partition = task(incremental.analyse_partition, name="analyse-partition", **_private)
 read_batch = task(incremental.scan_batch, name="read-batch", retries=2, retry_delay_seconds=5, **_private)
 write_partition = task(incremental.write_partition, name="write-partition", retries=3, retry_delay_seconds=5, **_private)
 write_outputs = task(update.write_outputs, name="write-outputs", retries=2, retry_delay_seconds=5, **_private)
 TASK_STEPS = update.UpdateSteps(write=write_partition, outputs=write_outputs)
-TASKS = {incremental.analyse_groups: analyse_chunk, incremental.scan_batch: read_batch}
+TASKS = {incremental.analyse_partition: analyse_partition, incremental.scan_batch: read_batch}
 
 
 def make_task_runner(runner: str = "local", workers: int = 1, dask_address: str | None = None) -> TaskRunner:

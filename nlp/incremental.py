@@ -1,16 +1,19 @@
 """Incremental processing into the processed store (:mod:`nlp.store`).
 
 1. **Scan**: input files are read in batches of about ``batch_bytes``; each batch's messages
-   are split by (source, month of the consultation's first client message) and spilled to a
-   temporary folder, so memory holds one batch, not the corpus.
-2. **Plan**: each partition's messages are hashed (:func:`nlp.store.content_hash`); a partition
-   whose hash, pipeline version and taxonomy version match the store is skipped.
-3. **Analyse**: changed partitions are grouped into consultations and cut into chunks of about
-   ``chunk_chars`` characters, submitted to an executor (in-process, a process pool, or Prefect
-   tasks on a Dask cluster); a bounded window of chunks is in flight at once.
-4. **Write**: a partition is written atomically once all its chunks are back.
+   are split by (source, month of the consultation's first client message), hashed
+   (:func:`nlp.store.content_hash`) and spilled to a temporary folder, so memory holds one
+   batch, not the corpus. Reading runs on the executor's workers.
+2. **Plan**: a partition whose hash, pipeline version and taxonomy version match the store is
+   skipped. (A partition filled from several files is loaded and hashed whole.)
+3. **Analyse**: each changed partition is one unit of work, or a few parts of it when there
+   are fewer partitions than workers or it holds more than ``chunk_chars`` characters of client
+   text: the worker loads the spilled messages, groups them into consultations and analyses its
+   part. Units run on an executor (in-process, a process pool, or Prefect tasks on a Dask
+   cluster); the main process only plans and writes.
+4. **Write**: a partition is written atomically once all its parts are back.
 
-The chunk results do not depend on the executor or the number of workers.
+The results do not depend on the executor, the number of workers or the parts.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterator, Protocol
 
+import numpy as np
 import pandas as pd
 
 from nlp.store import PartitionInfo, PartitionKey, ProcessedStore, check_source_name, content_hash
 
 DEFAULT_SOURCE = "default"
-DEFAULT_CHUNK_CHARS = 200_000
+DEFAULT_CHUNK_CHARS = 8_000_000
 DEFAULT_BATCH_BYTES = 8 * 2**20
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 # Code whose change alters a consultation's row: hashed into the pipeline version.
@@ -119,10 +123,30 @@ def cached_analyser(model: str | None = None):
 
 
 def analyse_groups(groups: pd.DataFrame, model: str | None = None) -> pd.DataFrame:
-    """The consultations rows of grouped consultations (a chunk); runs in a worker."""
+    """The consultations rows of grouped consultations (a chunk)."""
     from nlp.analyse import analyse_consultations
 
     return analyse_consultations(groups, analyser=cached_analyser(model), workers=1, chunk_size=max(len(groups), 1))
+
+
+def analyse_partition(paths: list[str], model: str | None = None, part: int = 0, parts: int = 1) -> pd.DataFrame:
+    """Load a partition's spilled messages, group them into consultations and analyse part
+    ``part`` of ``parts`` (consecutive consultations of about equal client text); runs in a worker."""
+    from nlp.analyse import group_consultations
+
+    groups = group_consultations(read_spill(paths))
+    start, stop = part_bounds([sum(map(len, m)) for m in groups["messages"]], parts)[part]
+    return analyse_groups(groups.iloc[start:stop], model)
+
+
+def part_bounds(sizes: list[int], parts: int) -> list[tuple[int, int]]:
+    """``parts`` consecutive (start, stop) ranges of ``sizes`` of about equal total (some may be empty)."""
+    ends = np.cumsum(np.asarray(sizes, dtype=np.int64))
+    total = int(ends[-1]) if len(ends) else 0
+    cuts = [0] + [int(np.searchsorted(ends, total * k / parts, side="left")) + 1 for k in range(1, parts)] + [len(sizes)]
+    cuts = [min(max(c, 0), len(sizes)) for c in cuts]
+    cuts = list(np.maximum.accumulate(cuts))
+    return [(int(cuts[k]), int(cuts[k + 1])) for k in range(parts)]
 
 
 def consultation_months(messages: pd.DataFrame) -> pd.Series:
@@ -134,20 +158,6 @@ def consultation_months(messages: pd.DataFrame) -> pd.Series:
     first = started.groupby(messages["consultation_id"]).transform("min").fillna(
         messages.groupby("consultation_id")["started_at"].transform("min"))
     return first.dt.tz_convert("Asia/Tokyo").dt.strftime("%Y-%m")
-
-
-def chunk_groups(groups: pd.DataFrame, chunk_chars: int) -> list[pd.DataFrame]:
-    """Consecutive slices of ``groups`` of about ``chunk_chars`` characters (one consultation at least)."""
-    sizes = [sum(len(m) for m in messages) for messages in groups["messages"]]
-    chunks, start, total = [], 0, 0
-    for i, size in enumerate(sizes):
-        total += size
-        if total >= chunk_chars:
-            chunks.append(groups.iloc[start : i + 1])
-            start, total = i + 1, 0
-    if start < len(groups):
-        chunks.append(groups.iloc[start:])
-    return chunks
 
 
 @dataclass
@@ -162,6 +172,8 @@ class Scan:
     messages: int = 0
     file_months: dict[str, list[str]] = field(default_factory=dict)  # file key → every month it touched
     contributors: dict[PartitionKey, set[str]] = field(default_factory=dict)  # partition → file keys
+    piece_hashes: dict[str, str] = field(default_factory=dict)  # spill file → content hash of its messages
+    piece_chars: dict[str, int] = field(default_factory=dict)  # spill file → characters of client text
 
     def merge(self, other: "Scan") -> "Scan":
         pieces = {k: self.pieces.get(k, []) + other.pieces.get(k, []) for k in sorted({*self.pieces, *other.pieces})}
@@ -169,12 +181,16 @@ class Scan:
                         for k in {*self.contributors, *other.contributors}}
         return Scan(self.spill_dir, pieces, pd.concat([self.rejects, other.rejects], ignore_index=True),
                     self.sources + other.sources, self.warnings + other.warnings, self.messages + other.messages,
-                    {**self.file_months, **other.file_months}, contributors)
+                    {**self.file_months, **other.file_months}, contributors, {**self.piece_hashes, **other.piece_hashes},
+                    {**self.piece_chars, **other.piece_chars})
 
     def without(self, keys: set[PartitionKey]) -> "Scan":
         return Scan(self.spill_dir, {k: v for k, v in self.pieces.items() if k not in keys}, self.rejects, self.sources,
                     self.warnings, self.messages, self.file_months,
-                    {k: v for k, v in self.contributors.items() if k not in keys})
+                    {k: v for k, v in self.contributors.items() if k not in keys}, self.piece_hashes, self.piece_chars)
+
+    def client_chars(self, key: PartitionKey) -> int:
+        return sum(self.piece_chars.get(path, 0) for path in self.pieces[key])
 
 
 def empty_scan(spill_dir: str) -> Scan:
@@ -257,16 +273,36 @@ def scan_batch(
             path.parent.mkdir(parents=True, exist_ok=True)
             piece.to_parquet(path, index=False)
             found.pieces[key] = [str(path)]
+            found.piece_hashes[str(path)] = content_hash(piece)
+            found.piece_chars[str(path)] = int(client_text(piece).str.len().sum())
             found.contributors[key] = {file_keys[file]}
             found.messages += len(piece)
         scan = scan.merge(found)
     return scan
 
 
+def client_text(messages: pd.DataFrame) -> pd.Series:
+    """The text of the client rows (every row when there is no role column)."""
+    return messages["text"][messages["role"].fillna("client") != "counselor"] if "role" in messages else messages["text"]
+
+
+def read_spill(paths: list[str]) -> pd.DataFrame:
+    """Spilled messages as read from Parquet."""
+    return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+
+
 def load_partition(scan: Scan, key: PartitionKey) -> pd.DataFrame:
     """The spilled messages of one partition, in consultation and time order."""
-    frame = pd.concat([pd.read_parquet(p) for p in scan.pieces[key]], ignore_index=True)
+    frame = read_spill(scan.pieces[key])
     return frame.sort_values(["consultation_id", "started_at", "row"], kind="stable").reset_index(drop=True)
+
+
+def partition_hash(scan: Scan, key: PartitionKey) -> str:
+    """:func:`nlp.store.content_hash` of a partition: its piece's, hashed when read, if it has one piece."""
+    paths = scan.pieces[key]
+    if len(paths) == 1 and paths[0] in scan.piece_hashes:
+        return scan.piece_hashes[paths[0]]
+    return content_hash(load_partition(scan, key))
 
 
 def write_partition(store_root: str, key: PartitionKey, table: pd.DataFrame, info: PartitionInfo) -> str:
@@ -274,59 +310,26 @@ def write_partition(store_root: str, key: PartitionKey, table: pd.DataFrame, inf
     return ProcessedStore(store_root).write(key, table, info)
 
 
-@dataclass
-class UpdateResult:
-    """What an update did, for run.json and the command line."""
-
-    processed: list[str]
-    skipped: list[str]
-    stale: list[str]  # in the store, not in these inputs, made by another pipeline or taxonomy version
-    consultations_processed: int
-    messages_read: int
-    scan: Scan
-    timings: dict[str, float]
-
-    def summary(self) -> dict:
-        return {
-            "partitions_processed": len(self.processed), "partitions_skipped": len(self.skipped),
-            "partitions_stale": len(self.stale), "processed": self.processed, "skipped": self.skipped,
-            "stale": self.stale, "consultations_processed": self.consultations_processed,
-            "messages_read": self.messages_read,
-        }
-
-
-@dataclass
-class _Pending:
-    key: PartitionKey
-    input_hash: str
-    futures: list
-
-
 def process_partitions(
     scan: Scan, store_root: str, executor: Executor, *, model: str | None = None, force: bool = False,
-    chunk_chars: int = DEFAULT_CHUNK_CHARS, max_in_flight: int = 4,
+    chunk_chars: int = DEFAULT_CHUNK_CHARS, workers: int = 1, max_in_flight: int = 4,
     write: Callable[[str, PartitionKey, pd.DataFrame, PartitionInfo], str] = write_partition,
-    analyse: Callable = analyse_groups,
+    analyse: Callable = analyse_partition,
 ) -> tuple[list[PartitionKey], list[PartitionKey], int]:
-    """Analyse the changed partitions of ``scan`` and write them; returns (processed, skipped, rows)."""
+    """Analyse the changed partitions of ``scan`` and write them; returns (processed, skipped, rows).
+
+    Args:
+        chunk_chars: a partition with more client text than this is analysed in parts.
+        workers: the executor's workers: partitions are split so that each has work.
+        max_in_flight: partitions submitted ahead of the one being written.
+    """
     store = ProcessedStore(store_root)
     existing = store.partitions()
     pipeline, taxonomy = pipeline_version(), taxonomy_version(model)
     processed, skipped, rows = [], [], 0
-    pending: deque[_Pending] = deque()
-
-    def finish(item: _Pending) -> None:
-        nonlocal rows
-        tables = [future.result() for future in item.futures]
-        table = pd.concat(tables, ignore_index=True)
-        write(store_root, item.key, table, PartitionInfo(item.input_hash, pipeline, taxonomy, len(table),
-                                                         input_files=tuple(scan.contributors.get(item.key, ()))))
-        processed.append(item.key)
-        rows += len(table)
-
+    changed: list[tuple[PartitionKey, str]] = []
     for key in scan.pieces:
-        messages = load_partition(scan, key)
-        input_hash = content_hash(messages)
+        input_hash = partition_hash(scan, key)
         info = existing.get(key)
         if info is not None and not force and info.is_current(input_hash, pipeline, taxonomy):
             files = tuple(sorted(scan.contributors.get(key, ())))
@@ -334,18 +337,29 @@ def process_partitions(
                 table = store.read([key]).drop(columns=["source"])
                 write(store_root, key, table, PartitionInfo(**{**asdict(info), "input_files": files, "written_at": ""}))
             skipped.append(key)
-            continue
-        from nlp.analyse import group_consultations
+        else:
+            changed.append((key, input_hash))
 
-        groups = group_consultations(messages)
-        del messages
-        chunks = chunk_groups(groups, chunk_chars) or [groups]  # counsellor-only: an empty partition
-        futures = [executor.submit(analyse, chunk, model) for chunk in chunks]
-        pending.append(_Pending(key, input_hash, futures))
-        while len(pending) > 1 and sum(len(p.futures) for p in pending) > max_in_flight:
-            finish(pending.popleft())
+    def submit(key: PartitionKey) -> list:
+        parts = max(-(-scan.client_chars(key) // chunk_chars), -(-workers // len(changed)) if workers > 1 else 1)
+        return [executor.submit(analyse, scan.pieces[key], model, part, parts) for part in range(parts)]
+
+    def finish(key: PartitionKey, input_hash: str, futures: list) -> None:
+        nonlocal rows
+        tables = [future.result() for future in futures]
+        table = pd.concat([t for t in tables if len(t)] or tables[:1], ignore_index=True)  # an empty part has no dtypes
+        write(store_root, key, table, PartitionInfo(input_hash, pipeline, taxonomy, len(table),
+                                                    input_files=tuple(scan.contributors.get(key, ()))))
+        processed.append(key)
+        rows += len(table)
+
+    pending: deque[tuple[PartitionKey, str, list]] = deque()
+    for key, input_hash in changed:
+        pending.append((key, input_hash, submit(key)))
+        while len(pending) > max_in_flight:
+            finish(*pending.popleft())
     while pending:
-        finish(pending.popleft())
+        finish(*pending.popleft())
     return processed, skipped, rows
 
 

@@ -36,7 +36,7 @@ class UpdateOptions:
         source: the name these inputs are filed under (``source=<name>`` partitions).
         months: process and report only these YYYY-MM months (default: all in the inputs / store).
         force: reprocess even unchanged partitions.
-        chunk_chars: characters of client text per unit of work.
+        chunk_chars: a partition with more client text than this is analysed in parts (units of work).
         batch_bytes: input bytes read at once (memory bound of the scan).
         spill_dir: where messages are spilled between reading and analysis (default the system
             temporary folder); on a remote Dask cluster, a folder the workers share, as the inputs.
@@ -190,7 +190,7 @@ class UpdateSteps:
 
 def update_store(
     options: UpdateOptions, *, executor: Executor | None = None, steps: UpdateSteps = UpdateSteps(),
-    analyse: Callable = incremental.analyse_groups,
+    analyse: Callable = incremental.analyse_partition,
 ) -> dict:
     """Scan inputs, reprocess changed partitions into the store, then write tables over the store.
 
@@ -212,7 +212,7 @@ def update_store(
         with timer("analyse_and_write"):
             processed, skipped, rows = incremental.process_partitions(
                 scan, options.store, pool, model=options.model, force=options.force, chunk_chars=options.chunk_chars,
-                max_in_flight=2 * options.workers + 2, write=steps.write, analyse=analyse,
+                workers=options.workers, max_in_flight=2 * options.workers + 2, write=steps.write, analyse=analyse,
             )
             input_index.write_index(ProcessedStore(options.store), scan.file_months)
         skipped = sorted(skipped + unread)

@@ -34,6 +34,7 @@ class Corpus:
     consultations: int
     messages: int  # rows written
     client_texts: list[str]  # each consultation's client text as the pipeline joins it (for the raw baseline)
+    all_texts: list[str]  # each consultation's whole text, both roles, in order (for the whole-corpus baseline)
 
 
 def load_dialogues(folder: Path) -> list[list[tuple[str, float, str]]]:
@@ -76,6 +77,7 @@ def build_corpus(
     months = months or month_names("2024-01", 12)
     dialogues = load_dialogues(dialogues_dir)
     client_text = ["\n".join(text for role, _, text in d if role == "client") for d in dialogues]
+    whole_text = client_text if layout == "consultations" else ["\n".join(text for _, _, text in d) for d in dialogues]
     header = HEADER if layout == "messages" else [h for h in HEADER if h != "発言者"]
     rng = random.Random(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -85,6 +87,7 @@ def build_corpus(
         writer.writerow(header)
     chars = client_chars = consultations = messages = 0
     texts: list[str] = []
+    all_texts: list[str] = []
     try:
         while chars < target_chars:
             for number_in_corpus, dialogue in enumerate(dialogues):
@@ -110,11 +113,13 @@ def build_corpus(
                         messages += 1
                 client_chars += len(joined)
                 texts.append(joined)
+                all_texts.append(whole_text[number_in_corpus])
                 consultations += 1
     finally:
         for handle in handles.values():
             handle.close()
-    return Corpus({m: out_dir / f"{m}.csv" for m in months}, chars, client_chars, consultations, messages, texts)
+    return Corpus({m: out_dir / f"{m}.csv" for m in months}, chars, client_chars, consultations, messages, texts,
+                  all_texts)
 
 
 if __name__ == "__main__":
@@ -122,4 +127,4 @@ if __name__ == "__main__":
     import tempfile
 
     corpus = build_corpus(Path(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp()))
-    print({k: v for k, v in vars(corpus).items() if k != "client_texts"})
+    print({k: v for k, v in vars(corpus).items() if not k.endswith("_texts")})

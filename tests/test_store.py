@@ -218,11 +218,15 @@ def test_any_fsspec_url_works_as_the_store_root(inbox, tmp_path):
     assert ProcessedStore("memory://soudan-test-update").read()["consultation_id"].tolist() == ["A1", "A2"]
 
 
-def test_chunks_follow_character_budget():
-    groups = pd.DataFrame({"messages": [["あ" * 5], ["い" * 5, "う" * 5], ["え" * 3], ["お"]]})
-    sizes = [len(c) for c in incremental.chunk_groups(groups, 10)]
-    assert sizes == [2, 2] and sum(sizes) == len(groups)
-    assert [len(c) for c in incremental.chunk_groups(groups, 1000)] == [4]
+def test_parts_split_consultations_by_client_text():
+    sizes = [5, 10, 3, 1, 1]
+    assert incremental.part_bounds(sizes, 1) == [(0, 5)]
+    assert incremental.part_bounds(sizes, 2) == [(0, 2), (2, 5)]  # 15 | 5: the nearest cut after half
+    bounds = incremental.part_bounds(sizes, 4)
+    assert bounds[0][0] == 0 and bounds[-1][1] == 5
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))  # consecutive, nothing lost or repeated
+    assert incremental.part_bounds([], 3) == [(0, 0)] * 3
+    assert incremental.part_bounds([4], 3) == [(0, 1), (1, 1), (1, 1)]  # more parts than consultations
 
 
 def test_unchanged_files_are_not_even_read_and_a_month_is_rebuilt_from_all_its_files(inbox, tmp_path):
