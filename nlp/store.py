@@ -110,8 +110,11 @@ def check_source_name(source: str) -> str:
 
 
 def content_hash(messages: pd.DataFrame) -> str:
-    """SHA-256 of a partition's messages, independent of file names, row numbers and row order
-    between consultations (the order of one consultation's messages counts).
+    """SHA-256 of a partition's messages, independent of file names, row numbers, column dtypes
+    and row order between consultations (the order of one consultation's messages counts).
+
+    Each column is hashed as its bytes (Arrow offsets and UTF-8 data; started_at as UTC
+    nanoseconds), so equal content gives the equal hash and any change to a value changes it.
 
     Args:
         messages: ingested message rows (``nlp.ingest.MESSAGE_COLUMNS``).
@@ -122,14 +125,28 @@ def content_hash(messages: pd.DataFrame) -> str:
     columns = [c for c in HASHED_COLUMNS if c in messages.columns]
     order = [c for c in ("consultation_id", "started_at", "row") if c in messages.columns]
     frame = messages.sort_values(order, kind="stable")[columns] if len(messages) else messages[columns]
-    frame = frame.assign(**{
-        c: frame[c].astype(object).where(frame[c].notna(), "\x00null") for c in columns if c != "started_at"
-    })
-    if "started_at" in frame:
-        frame["started_at"] = frame["started_at"].dt.tz_convert("UTC").astype("int64")
-    digest = hashlib.sha256(json.dumps(columns).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest = hashlib.sha256(json.dumps([columns, len(frame)]).encode())
+    for name in columns:
+        if name == "started_at":
+            digest.update(frame[name].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64").to_numpy().tobytes())
+        else:
+            digest.update(_string_bytes(frame[name]))
     return digest.hexdigest()
+
+
+def _string_bytes(values: pd.Series) -> bytes:
+    """A string column as bytes that identify its values: missing ones as "\x00null", then each
+    value's end offset and the UTF-8 data."""
+    try:
+        array = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all strings: hash their text
+        array = pa.array(values.astype(object).where(values.notna(), None).map(str, na_action="ignore"), type=pa.large_string())
+    array = pa.concat_arrays([array.fill_null("\x00null")])  # one buffer from offset 0
+    offsets = array.buffers()[1]
+    ends = memoryview(offsets)[8 : 8 * (len(array) + 1)]
+    data = array.buffers()[2]
+    used = int.from_bytes(bytes(memoryview(offsets)[8 * len(array) : 8 * (len(array) + 1)]), "little")
+    return bytes(ends) + (bytes(memoryview(data)[:used]) if data is not None else b"")
 
 
 def utc_now() -> str:
