@@ -25,6 +25,7 @@ import re
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -33,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from nlp import attributes
-from nlp.dates import TOKYO, has_time, parse_datetime, primed
+from nlp.dates import TOKYO, common_instants, has_time, parse_datetime, primed
 from nlp.readers import (
     COLUMN_LABELS,
     InputError,
@@ -249,22 +250,22 @@ def _read_rows(table: Table, rules: Mapping, since: dt.date | None, until: dt.da
     # Cells repeat: the consultation's own cells on each of its messages, dates and roles down the
     # file. Each group of columns is factorised together and each distinct combination checked once
     # (each check remembering its own distinct cells).
-    dated = ["started_at"] if "started_at" in table.columns else ["date", "time"]
     groups = [["age_band", *(["age"] if "age" in table.columns else []), "gender", "occupation",
-               "prefecture", "municipality"], dated, ["role"]]
-    factors = {id(group): cells.factorize(group) for group in groups if group != ["role"] or "role" in table.columns}
+               "prefecture", "municipality"], ["date", "time"], ["role"]]
+    factors: dict[int, _Factors] = {}  # a group is factorised when first checked
 
     def check(columns: list[str], function: Callable[..., Any]) -> _Checked:
         group = next(group for group in groups if columns[0] in group)
+        if id(group) not in factors:
+            factors[id(group)] = cells.factorize(group)
         return _check(factors[id(group)], [group.index(column) for column in columns], function)
 
     if "started_at" in table.columns:
-        with primed(cells.get("started_at")):  # common layouts parsed column-wise, same results
-            stamps = check(dated, lambda raw, problem: _started_at(raw, "started_at", problem))
+        dates = _started_at_column(cells.get("started_at"))
     else:  # a date column and maybe a time column
-        stamps = check(dated, lambda date, time, problem: _started_at(_join_date_time(date, time), "date", problem))
+        dates = _Dates.of(check(["date", "time"], lambda date, time, problem: _started_at(_join_date_time(date, time), "date", problem)))
     ids = cells.get("consultation_id")
-    checks = [_plain(ids, stripped=True) or _check(_factorize([ids]), [0], _consultation_id), stamps]
+    checks = [_plain(ids, stripped=True) or _check(_factorize([ids]), [0], _consultation_id), dates.checked]
     roles = check(["role"], _role) if "role" in table.columns else None
     checks += [roles] if roles is not None else []
     if "age" in table.columns:
@@ -280,11 +281,10 @@ def _read_rows(table: Table, rules: Mapping, since: dt.date | None, until: dt.da
         "municipality": check(["municipality"], _attribute("municipality", attributes.free_value)),
     }
     checks += [attribute["age_band"], attribute["gender"], attribute["prefecture"]]
-    outside = np.array([stamp is not None and _outside(stamp, since, until) for stamp in stamps.uniques], dtype=bool)
+    outside = _outside(dates, since, until)
     counselor = np.array([table.format == "kokorochat" and role == "counselor" for role in roles.uniques], dtype=bool)[roles.codes] \
         if roles is not None else np.zeros(len(numbers), dtype=bool)
     texts = _texts(cells.get("text"))
-    outside = outside[stamps.codes]
     checks.insert(2, texts)  # problems in the order of the checks: id, date, text, role, attributes
     considered = ~outside & ~counselor
     excluded = int(len(numbers) - considered.sum())
@@ -299,8 +299,7 @@ def _read_rows(table: Table, rules: Mapping, since: dt.date | None, until: dt.da
             problems += [Problem(source, int(numbers[index]), *found) for found in found_check.problems[found_check.codes[index]]]
     keep = np.flatnonzero(considered & ~refused)
     rows = _Rows(
-        source=source, row=numbers[keep], consultation_id=checks[0].values(keep), started_at=stamps.values(keep),
-        instant=np.array([stamp.value if stamp is not None else 0 for stamp in stamps.uniques], dtype=np.int64)[stamps.codes[keep]],
+        source=source, row=numbers[keep], consultation_id=checks[0].values(keep), instant=dates.instant[keep],
         text=texts.values(keep), role=roles.values(keep) if roles is not None else np.full(len(keep), None, dtype=object),
         attributes={name: check.values(keep) for name, check in attribute.items()},
         message_time=_objects(cells.get("message_time"))[keep] if "message_time" in table.columns
@@ -316,8 +315,7 @@ class _Rows:
     source: str
     row: np.ndarray
     consultation_id: np.ndarray
-    started_at: np.ndarray
-    instant: np.ndarray  # started_at as int64 nanoseconds: equal exactly when the Timestamps are equal
+    instant: np.ndarray  # started_at as int64 nanoseconds (UTC): equal exactly when the Timestamps are equal
     text: np.ndarray
     role: np.ndarray
     attributes: dict[str, np.ndarray]
@@ -327,8 +325,7 @@ class _Rows:
         return len(self.row)
 
     def take(self, keep: np.ndarray) -> _Rows:
-        return _Rows(self.source, self.row[keep], self.consultation_id[keep], self.started_at[keep], self.instant[keep],
-                     self.text[keep],
+        return _Rows(self.source, self.row[keep], self.consultation_id[keep], self.instant[keep], self.text[keep],
                      self.role[keep], {name: values[keep] for name, values in self.attributes.items()},
                      self.message_time[keep])
 
@@ -456,6 +453,58 @@ def _check(factors: _Factors, positions: list[int], function: Callable[..., Any]
     return _Checked(factors.codes, uniques, problems, refused, noted)
 
 
+def _no_problems(rows: int) -> _Checked:
+    """A check that found nothing in any of ``rows`` rows (its one result unused)."""
+    return _Checked(np.zeros(rows, dtype=np.intp), [None], [()], np.zeros(1, dtype=bool), np.zeros(1, dtype=bool))
+
+
+def _joined(checks: list[tuple[np.ndarray, _Checked]], rows: int) -> _Checked:
+    """Checks of disjoint sets of rows (each given with its rows) as one check of all ``rows`` rows."""
+    codes = np.zeros(rows, dtype=np.intp)
+    uniques: list[Any] = []
+    problems: list[tuple] = []
+    for positions, checked in checks:
+        codes[positions] = checked.codes + len(uniques)
+        uniques += checked.uniques
+        problems += checked.problems
+    return _Checked(codes, uniques, problems, np.concatenate([checked.refused for _, checked in checks]),
+                    np.concatenate([checked.noted for _, checked in checks]))
+
+
+@dataclass
+class _Dates:
+    """The date of every row: the check's problems, and the instant as int64 nanoseconds (UTC), the
+    ``value`` of the Timestamp parse_datetime gives (0 where no date was understood)."""
+
+    checked: _Checked
+    instant: np.ndarray
+    understood: np.ndarray  # bool per row
+
+    @classmethod
+    def of(cls, checked: _Checked) -> _Dates:
+        """From a scalar check whose results are Timestamps or None."""
+        instants = np.array([stamp.value if stamp is not None else 0 for stamp in checked.uniques], dtype=np.int64)
+        understood = np.array([stamp is not None for stamp in checked.uniques], dtype=bool)
+        return cls(checked, instants[checked.codes], understood[checked.codes])
+
+
+def _started_at_column(values: list[Any]) -> _Dates:
+    """The started_at check of every row. Cells in a common export layout (nearly all, in a large
+    export) are parsed column-wise, with no problem to report; the others go through
+    :func:`_started_at` once per distinct cell, with the same results as parse_datetime's."""
+    instants, parsed = common_instants(values)
+    if parsed.all():
+        return _Dates(_no_problems(len(values)), instants, parsed)
+    done, rest = np.flatnonzero(parsed), np.flatnonzero(~parsed)
+    others = [values[position] for position in rest.tolist()]
+    with primed(others):  # the scalar path as it always was
+        scalar = _Dates.of(_check(_factorize([others]), [0], lambda raw, problem: _started_at(raw, "started_at", problem)))
+    instants[rest] = scalar.instant
+    parsed[rest] = scalar.understood
+    checked = _joined([(done, _no_problems(len(done))), (rest, scalar.checked)], len(values))
+    return _Dates(checked, instants, parsed)
+
+
 # What clean_text changes; a text without any of these is kept as it is.
 _NEEDS_CLEANING = re.compile("[\r\u2028\u2029" + _CONTROL.pattern[1:])
 
@@ -553,9 +602,17 @@ def _join_date_time(date: Any, time: Any) -> Any:
     return f"{day:%Y-%m-%d} {_as_str(time).strip()}"
 
 
-def _outside(stamp: pd.Timestamp, since: dt.date | None, until: dt.date | None) -> bool:
-    day = stamp.date()  # parse_datetime gives Tokyo time
-    return (since is not None and day < since) or (until is not None and day > until)
+def _outside(dates: _Dates, since: dt.date | None, until: dt.date | None) -> np.ndarray:
+    """Rows whose day in Tokyo is before ``since`` or after ``until`` (never a row without a date)."""
+    outside = np.zeros(len(dates.instant), dtype=bool)
+    if since is None and until is None:
+        return outside
+    days = _tokyo_times(dates.instant).tz_localize(None).to_numpy().astype("datetime64[D]")
+    if since is not None:
+        outside |= days < np.datetime64(since, "D")
+    if until is not None:
+        outside |= days > np.datetime64(until, "D")
+    return outside & dates.understood
 
 
 def _text(value: Any, problem) -> str | None:
@@ -661,13 +718,9 @@ def _messages_frame(parts: list[_Rows]) -> pd.DataFrame:
         frame["row"] = frame["row"].astype("int64")
         frame["role"] = frame["role"].astype(object).where(frame["role"].notna(), None)
         return frame
-    # Each distinct instant converted once (parse_datetime gives microsecond Timestamps in Tokyo).
-    _, first, codes = np.unique(np.concatenate([part.instant for part in parts]), return_index=True, return_inverse=True)
-    distinct = np.concatenate([part.started_at for part in parts])[first]
-    started_at = pd.to_datetime(pd.Series(list(distinct))).dt.tz_convert(TOKYO).array.take(codes.ravel())
     columns = {
         "consultation_id": np.concatenate([part.consultation_id for part in parts]),
-        "started_at": started_at,
+        "started_at": _tokyo_times(np.concatenate([part.instant for part in parts])).as_unit(_stamp_unit()).array,
         "text": np.concatenate([part.text for part in parts]),
         "role": pd.Series(np.concatenate([part.role for part in parts]), dtype=object),
         **{name: _few_strings(np.concatenate([part.attributes[name] for part in parts]))
@@ -678,6 +731,17 @@ def _messages_frame(parts: list[_Rows]) -> pd.DataFrame:
     frame = pd.DataFrame(columns, columns=MESSAGE_COLUMNS)
     frame["role"] = frame["role"].astype(object).where(frame["role"].notna(), None)
     return frame
+
+
+def _tokyo_times(instants: np.ndarray) -> pd.DatetimeIndex:
+    """Instants (int64 nanoseconds, UTC) as Tokyo times."""
+    return pd.DatetimeIndex(instants.view("datetime64[ns]")).tz_localize("UTC").tz_convert(TOKYO)
+
+
+@lru_cache(maxsize=1)
+def _stamp_unit() -> str:
+    """The unit of the column pandas makes of parse_datetime's Timestamps ("us" in pandas 3)."""
+    return pd.to_datetime(pd.Series([parse_datetime("2000-01-01 00:00")])).dtype.unit
 
 
 def _few_strings(values: np.ndarray) -> Any:
