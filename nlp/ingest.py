@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
+from pandas.util import hash_array
 
 from nlp import attributes
 from nlp.dates import TOKYO, common_instants, has_time, parse_datetime, primed
@@ -339,20 +340,18 @@ class _ColumnReader:
         self.shortest = min(map(len, self.rows), default=0)
 
     def factorize(self, names: list[str]) -> _Factors:
-        """:func:`_factorize` of these columns; a CSV's cells are strings (None for a short row), so
-        its rows are keyed in one pass."""
+        """:func:`_factorize` of these columns (same codes and keys); a CSV's cells are strings (None
+        for a short row), so its columns go through :func:`_factorize_strings`."""
         positions = [self.table.columns.get(name) for name in names]
         present = [position for position in positions if position is not None]
         if (self.table.format != "csv" or not present or any(name in self.value_maps for name in names)
                 or max(present) >= self.shortest):
             return _factorize([self.get(name) for name in names])
-        keys = list(map(itemgetter(*present), self.rows))
-        index = {key: code for code, key in enumerate(dict.fromkeys(keys))}
-        codes = np.fromiter(map(index.__getitem__, keys), dtype=np.intp, count=len(keys))
-        uniques = []
-        for key in index:
-            cells = iter(key if len(present) > 1 else (key,))
-            uniques.append(tuple(next(cells) if position is not None else None for position in positions))
+        columns = [np.fromiter(map(itemgetter(position), self.rows), dtype=object, count=len(self.rows))
+                   for position in dict.fromkeys(present)]
+        codes, first_rows = _factorize_strings(columns)
+        uniques = [tuple(self.rows[row][position] if position is not None else None for position in positions)
+                   for row in first_rows]
         return _Factors(codes, uniques, pooled=True)
 
     def get(self, column: str) -> list[Any]:
@@ -415,6 +414,29 @@ def _factorize(columns: list[list[Any]]) -> _Factors:
             uniques.append(key)
         codes[position] = code
     return _Factors(codes, uniques)
+
+
+def _factorize_strings(columns: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
+    """Codes for rows keyed by their cells in these object columns of strings and None, numbered in
+    order of first appearance, and the first row of each key. One column is factorised by pandas.
+    Several are the cells of a consultation repeated on each of its messages: only the rows where a
+    cell changes from the row before are keyed."""
+    if len(columns) == 1:
+        codes = pd.factorize(columns[0], use_na_sentinel=False)[0].astype(np.intp, copy=False)
+        return codes, np.unique(codes, return_index=True)[1].tolist()
+    rows = len(columns[0])
+    starts = np.ones(rows, dtype=bool)
+    if rows > 1:
+        changed = np.zeros(rows - 1, dtype=bool)
+        for column in columns:
+            changed |= column[1:] != column[:-1]
+        starts[1:] = changed
+    heads = np.flatnonzero(starts)
+    index: dict[tuple, int] = {}
+    keys = zip(*[column[heads].tolist() for column in columns])
+    head_codes = np.fromiter((index.setdefault(key, len(index)) for key in keys), dtype=np.intp, count=len(heads))
+    codes = np.repeat(head_codes, np.diff(np.append(heads, rows)))
+    return codes, heads[np.unique(head_codes, return_index=True)[1]].tolist()
 
 
 @dataclass
@@ -509,14 +531,42 @@ def _started_at_column(values: list[Any]) -> _Dates:
 _NEEDS_CLEANING = re.compile("[\r\u2028\u2029" + _CONTROL.pattern[1:])
 
 
+def _plain_cells(values: list[Any], *, stripped: bool = False) -> np.ndarray:
+    """Which cells are non-blank strings that the check would keep as they are: no control
+    characters (found in all the strings joined, each match mapped back to its cell), and with
+    ``stripped`` no surrounding spaces either."""
+    if set(map(type, values)) == {str}:
+        strings, positions = values, None
+    else:
+        positions = np.flatnonzero(np.fromiter((type(value) is str for value in values), dtype=bool, count=len(values)))
+        strings = [values[position] for position in positions.tolist()]
+    trimmed = list(map(str.strip, strings))
+    if stripped:
+        plain = np.fromiter(map(str.__eq__, trimmed, strings), dtype=bool, count=len(strings))
+        plain &= np.fromiter(map(bool, trimmed), dtype=bool, count=len(strings))
+    else:
+        plain = np.fromiter(map(bool, trimmed), dtype=bool, count=len(strings))
+    joined = "".join(strings)
+    if _NEEDS_CLEANING.search(joined):
+        ends = np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)))
+        found = np.fromiter((match.start() for match in _NEEDS_CLEANING.finditer(joined)), dtype=np.int64)
+        plain[np.searchsorted(ends, found, side="right")] = False
+    if positions is None:
+        return plain
+    cells = np.zeros(len(values), dtype=bool)
+    cells[positions] = plain
+    return cells
+
+
 def _plain(values: list[Any], *, stripped: bool = False) -> _Checked | None:
-    """Every row its own value when all cells are non-blank strings that the check would keep as they
-    are (no control characters; with ``stripped`` no surrounding spaces either); else None."""
-    if set(map(type, values)) != {str} or _NEEDS_CLEANING.search("".join(values)):
+    """Every row its own value when all cells are plain (see :func:`_plain_cells`); else None."""
+    if not _plain_cells(values, stripped=stripped).all():
         return None
-    trimmed = list(map(str.strip, values))
-    if not all(trimmed) or (stripped and trimmed != values):
-        return None
+    return _as_given(values)
+
+
+def _as_given(values: list[Any]) -> _Checked:
+    """Each row its own value, without a problem."""
     return _Checked(np.arange(len(values)), values, [()] * len(values), np.zeros(len(values), dtype=bool),
                     np.zeros(len(values), dtype=bool))
 
@@ -524,26 +574,12 @@ def _plain(values: list[Any], *, stripped: bool = False) -> _Checked | None:
 def _texts(values: list[Any]) -> _Checked:
     """:func:`_text` for every row; plain non-blank strings (nearly all texts, mostly distinct) are
     taken as they are, only the others go through the check."""
-    plain = _plain(values)
-    if plain is not None:
-        return plain
-    plain = [type(value) is str and not _NEEDS_CLEANING.search(value) and bool(value.strip()) for value in values]
-    others = [value for value, ok in zip(values, plain) if not ok]
-    checked = _check(_factorize([others]), [0], _text) if others else None
-    uniques = [value for value, ok in zip(values, plain) if ok]
-    codes = np.empty(len(values), dtype=np.intp)
-    mask = np.array(plain, dtype=bool)
-    codes[mask] = np.arange(len(uniques))
-    problems: list[tuple] = [()] * len(uniques)
-    refused = np.zeros(len(uniques), dtype=bool)
-    noted = np.zeros(len(uniques), dtype=bool)
-    if checked is not None:
-        codes[~mask] = checked.codes + len(uniques)
-        uniques += checked.uniques
-        problems += checked.problems
-        refused = np.concatenate([refused, checked.refused])
-        noted = np.concatenate([noted, checked.noted])
-    return _Checked(codes, uniques, problems, refused, noted)
+    plain = _plain_cells(values)
+    if plain.all():
+        return _as_given(values)
+    kept, others = np.flatnonzero(plain), np.flatnonzero(~plain)
+    checked = _check(_factorize([[values[position] for position in others.tolist()]]), [0], _text)
+    return _joined([(kept, _as_given([values[position] for position in kept.tolist()])), (others, checked)], len(values))
 
 
 def _blank(value: Any) -> bool:
@@ -651,63 +687,102 @@ def _attribute(column: str, normalise: Callable[[Any], str], kind: str | None = 
 class _Deduplicator:
     """Remembers what was accepted across files and refuses repeats (see the module docstring).
 
-    Repeats inside a file are found with DataFrame.duplicated; the keys of earlier files go into a
-    dict (the first accepted row of each key) only once a later file needs them.
+    Rows are compared by a 64-bit hash of their key first: a row whose hash was not met before, in
+    this file or an earlier one, is no repeat. Only the others (in real exports a few, when any)
+    are compared by their keys, in row order, so a repeat names the first accepted row with its key.
     """
 
     def __init__(self) -> None:
-        # For consultations (False) and messages (True): key → (source, row, stripped text) of the first
-        # accepted row, and accepted rows of files not yet put in it.
-        self.seen: dict[bool, dict[Any, tuple]] = {False: {}, True: {}}
-        self.pending: dict[bool, list[tuple[_Rows, list[str]]]] = {False: [], True: []}
+        # For consultations (False) and messages (True): each earlier file's accepted rows with their
+        # stripped texts and key hashes, and all those hashes, sorted.
+        self.accepted: dict[bool, list[tuple[_Rows, list[str], np.ndarray]]] = {False: [], True: []}
+        self.known: dict[bool, np.ndarray] = {False: np.empty(0, dtype=np.uint64), True: np.empty(0, dtype=np.uint64)}
 
     def filter(self, rows: _Rows, problems: list[Problem], *, message_mode: bool) -> _Rows:
         if not len(rows):
             return rows
         texts = list(map(str.strip, rows.text.tolist()))  # an accepted text is a string
-        key_columns = [rows.consultation_id, rows.instant, rows.role, _objects(texts)] if message_mode else [rows.consultation_id]
-        if message_mode and rows.message_time.tolist().count(None) < len(rows):  # str(None) is one value
-            key_columns.append(_objects(list(map(str, rows.message_time.tolist()))))
-        frame = pd.DataFrame({str(i): pd.Series(c, dtype=c.dtype) for i, c in enumerate(key_columns)})
-        repeated = frame.duplicated(keep="first").to_numpy().copy()
-        seen, pending = self.seen[message_mode], self.pending[message_mode]
-        for earlier, earlier_texts in pending:
-            for position, key in enumerate(_keys(earlier, earlier_texts, message_mode)):
-                seen.setdefault(key, (earlier.source, int(earlier.row[position]), earlier_texts[position]))
-        pending.clear()
-        keys = _keys(rows, texts, message_mode) if seen or repeated.any() else []
-        if seen:
-            repeated |= np.fromiter(map(seen.__contains__, keys), dtype=bool, count=len(keys))
-        if repeated.any():
-            numbers = rows.row.tolist()
-            local: dict[Any, int] = {}
-            for position in np.flatnonzero(frame.duplicated(keep=False).to_numpy()).tolist():
-                local.setdefault(keys[position], position)
-            for position in np.flatnonzero(repeated).tolist():
-                key, number = keys[position], numbers[position]
-                first = seen.get(key) or (rows.source, numbers[local[key]], texts[local[key]])
-                if message_mode:
-                    problems.append(Problem(rows.source, number, "text", "duplicate_row",
-                                            f"重複行: {first[0]} の {first[1]} 行目と同じ発言です（1件だけ採用）"))
-                elif first[2] == texts[position]:
-                    problems.append(Problem(rows.source, number, "consultation_id", "duplicate_row",
-                                            f"重複行: {first[0]} の {first[1]} 行目と相談IDも本文も同じです（1件だけ採用）"))
-                else:
-                    problems.append(Problem(rows.source, number, "consultation_id", "duplicate_id",
-                                            f"相談IDの重複: {first[0]} の {first[1]} 行目に同じ相談IDで本文の異なる行があります"))
+        hashes = _key_hashes(rows, texts, message_mode)
+        known = self.known[message_mode]
+        maybe = pd.Series(hashes).duplicated(keep=False).to_numpy() | _among(hashes, known)
+        if maybe.any():
+            repeated = self._repeats(rows, texts, np.flatnonzero(maybe), hashes, problems, message_mode)
             kept = np.flatnonzero(~repeated)
-            rows, texts = rows.take(kept), [texts[position] for position in kept.tolist()]
-        pending.append((rows, texts))
+            rows, texts, hashes = rows.take(kept), [texts[position] for position in kept.tolist()], hashes[kept]
+        self.accepted[message_mode].append((rows, texts, hashes))
+        self.known[message_mode] = np.sort(np.concatenate([known, np.sort(hashes)]), kind="stable")  # a merge
         return rows
 
+    def _repeats(self, rows: _Rows, texts: list[str], candidates: np.ndarray, hashes: np.ndarray,
+                 problems: list[Problem], message_mode: bool) -> np.ndarray:
+        """Which rows repeat an earlier key, with a problem for each (in row order); ``candidates``
+        are the rows whose hash was met before."""
+        wanted = hashes[candidates]
+        seen: dict[Any, tuple[str, int, str]] = {}  # key → (source, row, text) of its first accepted row
+        for earlier, earlier_texts, earlier_hashes in self.accepted[message_mode]:
+            for position in np.flatnonzero(np.isin(earlier_hashes, wanted)).tolist():
+                first = (earlier.source, int(earlier.row[position]), earlier_texts[position])
+                seen.setdefault(_key(earlier, earlier_texts, position, message_mode), first)
+        local: dict[Any, int] = {}  # key → its first row in this file
+        repeated = np.zeros(len(rows), dtype=bool)
+        for position in candidates.tolist():
+            key = _key(rows, texts, position, message_mode)
+            first = seen.get(key)
+            if first is None:
+                if key not in local:
+                    local[key] = position
+                    continue
+                first = (rows.source, int(rows.row[local[key]]), texts[local[key]])
+            repeated[position] = True
+            problems.append(_repeat_problem(rows.source, int(rows.row[position]), first, texts[position], message_mode))
+        return repeated
 
-def _keys(rows: _Rows, texts: list[str], message_mode: bool) -> list[Any]:
+
+def _repeat_problem(source: str, number: int, first: tuple[str, int, str], text: str, message_mode: bool) -> Problem:
+    if message_mode:
+        return Problem(source, number, "text", "duplicate_row", f"重複行: {first[0]} の {first[1]} 行目と同じ発言です（1件だけ採用）")
+    if first[2] == text:
+        return Problem(source, number, "consultation_id", "duplicate_row",
+                       f"重複行: {first[0]} の {first[1]} 行目と相談IDも本文も同じです（1件だけ採用）")
+    return Problem(source, number, "consultation_id", "duplicate_id",
+                   f"相談IDの重複: {first[0]} の {first[1]} 行目に同じ相談IDで本文の異なる行があります")
+
+
+def _key(rows: _Rows, texts: list[str], position: int, message_mode: bool) -> Any:
     """What makes a row a repeat: the id for a consultation; id, time, role, text and the message's
     own time for a message."""
     if not message_mode:
-        return rows.consultation_id.tolist()
-    return list(zip(rows.consultation_id.tolist(), rows.instant.tolist(), rows.role.tolist(), texts,
-                    map(str, rows.message_time.tolist())))
+        return rows.consultation_id[position]
+    return (rows.consultation_id[position], int(rows.instant[position]), rows.role[position], texts[position],
+            str(rows.message_time[position]))
+
+
+def _key_hashes(rows: _Rows, texts: list[str], message_mode: bool) -> np.ndarray:
+    """A 64-bit hash of each row's key (of part of it: the message's own time is left out), the same
+    for equal keys in every file."""
+    combined = _hash_cells(rows.consultation_id)
+    if message_mode:
+        for part in (hash_array(rows.instant), _hash_cells(rows.role), _hash_cells(_objects(texts))):
+            combined = combined * np.uint64(0x100000001B3) ^ part
+    return combined
+
+
+def _hash_cells(values: np.ndarray) -> np.ndarray:
+    """hash_array of an object column of strings and None (a lone surrogate hashed by its UTF-8
+    bytes, as every other string is)."""
+    try:
+        return hash_array(values, categorize=False)
+    except UnicodeEncodeError:
+        encoded = [value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value for value in values.tolist()]
+        return hash_array(_objects(encoded), categorize=False)
+
+
+def _among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """Whether each value is in the sorted array ``ordered``."""
+    if not len(ordered):
+        return np.zeros(len(values), dtype=bool)
+    places = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[places] == values
 
 
 def _messages_frame(parts: list[_Rows]) -> pd.DataFrame:
