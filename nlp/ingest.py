@@ -266,7 +266,7 @@ def _read_rows(table: Table, rules: Mapping, since: dt.date | None, until: dt.da
     else:  # a date column and maybe a time column
         dates = _Dates.of(check(["date", "time"], lambda date, time, problem: _started_at(_join_date_time(date, time), "date", problem)))
     ids = cells.get("consultation_id")
-    checks = [_plain(ids, stripped=True) or _check(_factorize([ids]), [0], _consultation_id), dates.checked]
+    checks = [_ids(ids), dates.checked]
     roles = check(["role"], _role) if "role" in table.columns else None
     checks += [roles] if roles is not None else []
     if "age" in table.columns:
@@ -341,15 +341,18 @@ class _ColumnReader:
 
     def factorize(self, names: list[str]) -> _Factors:
         """:func:`_factorize` of these columns (same codes and keys); a CSV's cells are strings (None
-        for a short row), so its columns go through :func:`_factorize_strings`."""
+        for a short row), so its columns are keyed without a Python tuple per row."""
         positions = [self.table.columns.get(name) for name in names]
         present = [position for position in positions if position is not None]
         if (self.table.format != "csv" or not present or any(name in self.value_maps for name in names)
                 or max(present) >= self.shortest):
             return _factorize([self.get(name) for name in names])
-        columns = [np.fromiter(map(itemgetter(position), self.rows), dtype=object, count=len(self.rows))
-                   for position in dict.fromkeys(present)]
-        codes, first_rows = _factorize_strings(columns)
+        distinct = list(dict.fromkeys(present))
+        if len(distinct) == 1:
+            codes, first_rows = _factorize_keys(list(map(itemgetter(distinct[0]), self.rows)))
+        else:
+            codes, first_rows = _factorize_runs([np.fromiter(map(itemgetter(position), self.rows), dtype=object,
+                                                             count=len(self.rows)) for position in distinct])
         uniques = [tuple(self.rows[row][position] if position is not None else None for position in positions)
                    for row in first_rows]
         return _Factors(codes, uniques, pooled=True)
@@ -416,14 +419,17 @@ def _factorize(columns: list[list[Any]]) -> _Factors:
     return _Factors(codes, uniques)
 
 
-def _factorize_strings(columns: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
-    """Codes for rows keyed by their cells in these object columns of strings and None, numbered in
-    order of first appearance, and the first row of each key. One column is factorised by pandas.
-    Several are the cells of a consultation repeated on each of its messages: only the rows where a
-    cell changes from the row before are keyed."""
-    if len(columns) == 1:
-        codes = pd.factorize(columns[0], use_na_sentinel=False)[0].astype(np.intp, copy=False)
-        return codes, np.unique(codes, return_index=True)[1].tolist()
+def _factorize_keys(keys: list[Any]) -> tuple[np.ndarray, list[int]]:
+    """Codes for hashable keys, numbered in order of first appearance, and the first row of each."""
+    index = {key: code for code, key in enumerate(dict.fromkeys(keys))}
+    codes = np.fromiter(map(index.__getitem__, keys), dtype=np.intp, count=len(keys))
+    return codes, np.unique(codes, return_index=True)[1].tolist()
+
+
+def _factorize_runs(columns: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
+    """:func:`_factorize_keys` of rows keyed by their cells in these object columns of strings and
+    None. They are the cells of a consultation repeated on each of its messages: only the rows where
+    a cell changes from the row before are keyed."""
     rows = len(columns[0])
     starts = np.ones(rows, dtype=bool)
     if rows > 1:
@@ -432,11 +438,9 @@ def _factorize_strings(columns: list[np.ndarray]) -> tuple[np.ndarray, list[int]
             changed |= column[1:] != column[:-1]
         starts[1:] = changed
     heads = np.flatnonzero(starts)
-    index: dict[tuple, int] = {}
-    keys = zip(*[column[heads].tolist() for column in columns])
-    head_codes = np.fromiter((index.setdefault(key, len(index)) for key in keys), dtype=np.intp, count=len(heads))
+    head_codes, first_heads = _factorize_keys(list(zip(*[column[heads].tolist() for column in columns])))
     codes = np.repeat(head_codes, np.diff(np.append(heads, rows)))
-    return codes, heads[np.unique(head_codes, return_index=True)[1]].tolist()
+    return codes, heads[first_heads].tolist()
 
 
 @dataclass
@@ -558,11 +562,14 @@ def _plain_cells(values: list[Any], *, stripped: bool = False) -> np.ndarray:
     return cells
 
 
-def _plain(values: list[Any], *, stripped: bool = False) -> _Checked | None:
-    """Every row its own value when all cells are plain (see :func:`_plain_cells`); else None."""
-    if not _plain_cells(values, stripped=stripped).all():
-        return None
-    return _as_given(values)
+def _ids(values: list[Any]) -> _Checked:
+    """:func:`_consultation_id` for every row. Ids repeat on each message of a consultation: each
+    distinct id is looked at once, and when all are plain (see :func:`_plain_cells`) taken as given."""
+    found = _factorize([values])
+    keys = [key[0] for key in found.uniques]
+    if not _plain_cells(keys, stripped=True).all():
+        return _check(found, [0], _consultation_id)
+    return _Checked(found.codes, keys, [()] * len(keys), np.zeros(len(keys), dtype=bool), np.zeros(len(keys), dtype=bool))
 
 
 def _as_given(values: list[Any]) -> _Checked:
