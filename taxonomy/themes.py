@@ -156,12 +156,19 @@ def check_taxonomy(path: str | Path | None = None, *, compile_keywords: bool = T
     return problems
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10× faster, the same data
+
+
 def _read(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise TaxonomyError([f"cannot read the file ({error.strerror or error})"], path) from error
     try:
+        return yaml.load(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        pass
+    try:  # the pure-Python loader's messages and positions are the clearer ones
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
