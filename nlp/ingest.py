@@ -32,7 +32,6 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
-from pandas.util import hash_array
 
 from nlp import attributes
 from nlp.dates import TOKYO, common_instants, has_time, parse_datetime, primed
@@ -766,22 +765,17 @@ def _key(rows: _Rows, texts: list[str], position: int, message_mode: bool) -> An
 
 def _key_hashes(rows: _Rows, texts: list[str], message_mode: bool) -> np.ndarray:
     """A 64-bit hash of each row's key (of part of it: the message's own time is left out), the same
-    for equal keys in every file."""
-    combined = _hash_cells(rows.consultation_id)
+    for equal keys in every file of the run."""
+    combined = _hashes(rows.consultation_id.tolist())
     if message_mode:
-        for part in (hash_array(rows.instant), _hash_cells(rows.role), _hash_cells(_objects(texts))):
+        for part in (rows.instant.view(np.uint64), _hashes(rows.role.tolist()), _hashes(texts)):
             combined = combined * np.uint64(0x100000001B3) ^ part
     return combined
 
 
-def _hash_cells(values: np.ndarray) -> np.ndarray:
-    """hash_array of an object column of strings and None (a lone surrogate hashed by its UTF-8
-    bytes, as every other string is)."""
-    try:
-        return hash_array(values, categorize=False)
-    except UnicodeEncodeError:
-        encoded = [value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value for value in values.tolist()]
-        return hash_array(_objects(encoded), categorize=False)
+def _hashes(values: list[Any]) -> np.ndarray:
+    """Python's hash of each value (strings and None): equal values hash alike within a process."""
+    return np.fromiter(map(hash, values), dtype=np.int64, count=len(values)).view(np.uint64)
 
 
 def _among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
