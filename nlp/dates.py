@@ -61,8 +61,9 @@ _WEEKDAY = re.compile(r"[(\[]\s*(?:[月火水木金土日](?:曜日?)?|mon|tue|w
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
 
-# The two commonest export layouts, parsed column-wise by :func:`primed` (values of other layouts
-# go through the scalar parser): 2024-08-04T22:15:07 / 2024-08-04 22:15 and 2024/08/04 22:15.
+# The two commonest export layouts, parsed column-wise by :func:`primed` and :func:`common_instants`
+# (values of other layouts go through the scalar parser): 2024-08-04T22:15:07 / 2024-08-04 22:15
+# and 2024/08/04 22:15.
 _BULK_LAYOUTS = [
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}"), "%Y-%m-%dT%H:%M:%S", "T"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"), "%Y-%m-%dT%H:%M", "T"),

@@ -247,9 +247,9 @@ def _read_rows(table: Table, rules: Mapping, since: dt.date | None, until: dt.da
     problems = [Problem(source, row, column, kind, reason) for row, column, kind, reason in table.bad_rows]
     numbers = np.fromiter(map(itemgetter(0), table.records), dtype=np.int64, count=len(table.records))
     cells = _ColumnReader(table, rules)
-    # Cells repeat: the consultation's own cells on each of its messages, dates and roles down the
-    # file. Each group of columns is factorised together and each distinct combination checked once
-    # (each check remembering its own distinct cells).
+    # Cells repeat: the consultation's own cells on each of its messages, roles down the file. Each
+    # group of columns is factorised together and each distinct combination checked once (each check
+    # remembering its own distinct cells). A started_at column is parsed column-wise.
     groups = [["age_band", *(["age"] if "age" in table.columns else []), "gender", "occupation",
                "prefecture", "municipality"], ["date", "time"], ["role"]]
     factors: dict[int, _Factors] = {}  # a group is factorised when first checked
@@ -517,17 +517,17 @@ def _started_at_column(values: list[Any]) -> _Dates:
     """The started_at check of every row. Cells in a common export layout (nearly all, in a large
     export) are parsed column-wise, with no problem to report; the others go through
     :func:`_started_at` once per distinct cell, with the same results as parse_datetime's."""
-    instants, parsed = common_instants(values)
-    if parsed.all():
-        return _Dates(_no_problems(len(values)), instants, parsed)
-    done, rest = np.flatnonzero(parsed), np.flatnonzero(~parsed)
+    instants, understood = common_instants(values)
+    if understood.all():
+        return _Dates(_no_problems(len(values)), instants, understood)
+    done, rest = np.flatnonzero(understood), np.flatnonzero(~understood)
     others = [values[position] for position in rest.tolist()]
     with primed(others):  # the scalar path as it always was
         scalar = _Dates.of(_check(_factorize([others]), [0], lambda raw, problem: _started_at(raw, "started_at", problem)))
     instants[rest] = scalar.instant
-    parsed[rest] = scalar.understood
+    understood[rest] = scalar.understood
     checked = _joined([(done, _no_problems(len(done))), (rest, scalar.checked)], len(values))
-    return _Dates(checked, instants, parsed)
+    return _Dates(checked, instants, understood)
 
 
 # What clean_text changes; a text without any of these is kept as it is.
