@@ -69,6 +69,16 @@ _BULK_LAYOUTS = [
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"), "%Y-%m-%dT%H:%M", "T"),
     (re.compile(r"\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}"), "%Y/%m/%d %H:%M", None),
 ]
+# The same layouts for :func:`common_instants`, one per date-time separator (primed reads a space as
+# "T"): RE2 patterns (whose \d is ASCII only, so they match a subset of what the patterns above
+# match) and the format of the cells they match. They exclude each other.
+_COLUMN_LAYOUTS = [
+    (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "%Y-%m-%d %H:%M:%S"),
+    (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$", "%Y-%m-%dT%H:%M:%S"),
+    (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$", "%Y-%m-%d %H:%M"),
+    (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$", "%Y-%m-%dT%H:%M"),
+    (r"^\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}$", "%Y/%m/%d %H:%M"),
+]
 _PRIMED: dict[str, pd.Timestamp] = {}
 
 
@@ -116,27 +126,20 @@ def common_instants(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
     except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate from JSON: all cells to the scalar parser
         return instants, parsed
     remaining = np.arange(len(strings))  # positions in ``strings`` not matched by a layout yet
-    for pattern, layout, separator in _BULK_LAYOUTS:  # the patterns exclude each other
+    for pattern, layout in _COLUMN_LAYOUTS:
         if not len(remaining):
             break
         todo = arrow if len(remaining) == len(strings) else arrow.take(remaining)
-        # RE2's \d is ASCII only, so its matches are a subset of the Python pattern's.
-        matched = pc.match_substring_regex(todo, f"^(?:{pattern.pattern})$").to_numpy(zero_copy_only=False)
+        matched = pc.match_substring_regex(todo, pattern).to_numpy(zero_copy_only=False)
         found, remaining = remaining[matched], remaining[~matched]
-        if not separator:
-            groups = [(found, layout)]
-        else:  # primed reads "2024-08-04 22:15" as "2024-08-04T22:15": the same with a space in the format
-            spaced = pc.equal(pc.utf8_slice_codeunits(arrow.take(found), 10, 11), " ").to_numpy(zero_copy_only=False)
-            groups = [(found[~spaced], layout), (found[spaced], layout.replace(separator, " ", 1))]
-        for positions, form in groups:
-            if not len(positions):
-                continue
-            stamps = pd.to_datetime(pd.Series(strings[positions], dtype=object), format=form, errors="coerce")
-            ok = (stamps.notna() & stamps.dt.year.between(MIN_YEAR, MAX_YEAR)).to_numpy()
-            local = stamps[ok].dt.tz_localize(_ZONE)  # as primed: a wall time that does not exist raises
-            rows = texts[positions[ok]]
-            instants[rows] = local.dt.as_unit("ns").array.asi8
-            parsed[rows] = True
+        if not len(found):
+            continue
+        stamps = pd.to_datetime(pd.Series(strings[found], dtype=object), format=layout, errors="coerce")
+        ok = (stamps.notna() & stamps.dt.year.between(MIN_YEAR, MAX_YEAR)).to_numpy()
+        local = stamps[ok].dt.tz_localize(_ZONE)  # as primed: a wall time that does not exist raises
+        rows = texts[found[ok]]
+        instants[rows] = local.dt.as_unit("ns").array.asi8
+        parsed[rows] = True
     return instants, parsed
 
 

@@ -61,7 +61,7 @@ def test_common_instants_never_disagree(values):
 def test_common_layouts_are_not_parsed_one_by_one(monkeypatch):
     calls = []
     monkeypatch.setattr(ingest, "_started_at", lambda *args: calls.append(args))
-    values = ["2024-08-04 22:15:07", "2024-08-04T22:15", "2024/8/4 9:05"] * 1000
+    values = ["2024-08-04 22:15:07", "2024-08-04T22:15:07", "2024-08-04 22:15", "2024-08-04T22:15", "2024/8/4 9:05"] * 600
     dates = ingest._started_at_column(values)
     assert not calls and dates.understood.all()
     assert dates.instant.tolist() == [parse_datetime(value).value for value in values]
