@@ -122,7 +122,7 @@ def common_instants(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
         texts = np.flatnonzero(np.fromiter((type(value) is str for value in values), dtype=bool, count=len(values)))
         strings = np.fromiter((values[i] for i in texts.tolist()), dtype=object, count=len(texts))
     try:
-        arrow = pa.array(strings, type=pa.string())
+        arrow = pa.array(strings, type=pa.large_string())  # no 2 GB limit
     except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate from JSON: all cells to the scalar parser
         return instants, parsed
     remaining = np.arange(len(strings))  # positions in ``strings`` not matched by a layout yet
