@@ -28,12 +28,12 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import getitem
+from itertools import compress, count, islice, repeat
+from operator import eq, getitem
 from typing import Sequence
 
 from nlp.normalize import fold_kana, normalize_text
-from nlp.tokenize import SudachiTokenizer, Token, Tokenizer
+from nlp.tokenize import SudachiTokenizer, Token, Tokenizer, part_of_speech
 from taxonomy.themes import Keyword, Taxonomy, load_taxonomy
 
 _SKIP_POS = frozenset({"助詞"})  # dropped from keys and text alike: 学校に/学校へ/学校 all match 学校
@@ -101,6 +101,14 @@ class _ConstantCache(dict):
         return self.value
 
 
+class _PosKinds(dict):
+    """Sudachi part-of-speech id -> token kind, filled on first use."""
+
+    def __missing__(self, pos_id: int) -> int:
+        value = self[pos_id] = _POS_KIND.get(part_of_speech(pos_id)[0], _WORD)
+        return value
+
+
 class ThemeTagger:
     """Tags consultations with the themes of a taxonomy.
 
@@ -146,6 +154,7 @@ class ThemeTagger:
         self._key_cache = _KeyCache()
         # the key of a token by its kind (_SKIP, _WORD, _END): a table per kind keeps it one lookup
         self._key_tables = (_ConstantCache(None), self._key_cache, _ConstantCache(_BOUNDARY))
+        self._pos_kinds = _PosKinds()
         self._markers: dict[str, list[tuple[str, ...]]] = {}
         for marker in self.taxonomy.statement_markers:
             lemmas = tuple(t[1] for t in self.tokenizer(normalize_text(marker)))
@@ -187,9 +196,18 @@ class ThemeTagger:
 
     def tag(self, text: str) -> ThemeResult:
         """Tokenise ``text`` (one consultation's client text) and tag it."""
-        if isinstance(self.tokenizer, SudachiTokenizer):
-            return self.tag_lemmas(*self.tokenizer.lemmas(text))
-        return self.tag_tokens(self.tokenizer(text))
+        return self.tag_text(text)
+
+    def tag_text(self, text: str, tokenizer: Tokenizer | None = None) -> ThemeResult:
+        """Tokenise ``text`` with ``tokenizer`` (default the tagger's) and tag it: the result of
+        ``tag_tokens(tokenizer(text))``, read straight from Sudachi with a
+        :class:`SudachiTokenizer` (no Token tuples, part of speech by id: much cheaper)."""
+        tokenizer = tokenizer if tokenizer is not None else self.tokenizer
+        if not isinstance(tokenizer, SudachiTokenizer):
+            return self.tag_tokens(tokenizer(text))
+        lemmas, pos_ids = tokenizer.lemmas_and_pos_ids(text)
+        kinds = list(map(self._pos_kinds.__getitem__, pos_ids))
+        return self._score(self._count(*self._kind_keys(lemmas, kinds)))
 
     def keyword_counts(self, tokens: Sequence[Token]) -> dict[int, tuple[int, float, tuple[str, ...]]]:
         """Keyword number -> (occurrences, highest position boost, forms matched), longest match
@@ -235,38 +253,45 @@ class ThemeTagger:
         ``statement_tokens`` keys only (no later key can get the statement boost), the positions
         of the boundary marks and the sentences (numbered from 0) holding a statement marker.
 
-        The passes over all tokens run in C (map, compress); Python code runs for the tokens
-        of the first sentences only.
+        The passes over tokens run in C (map, compress); Python code runs only where a
+        statement marker may start.
 
         Args:
             lemmas: each token's lemma; pos0s: each token's first part-of-speech field.
         """
-        kinds = list(map(_POS_KIND.get, pos0s, repeat(_WORD)))
+        return self._kind_keys(lemmas, list(map(_POS_KIND.get, pos0s, repeat(_WORD))))
+
+    def _kind_keys(self, lemmas: Sequence[str], kinds: list[int]) -> tuple[list[str], list[int], set[int]]:
+        """:meth:`_lemma_keys` from each token's kind (_SKIP, _WORD or _END) instead of its
+        first part-of-speech field."""
         keys = list(compress(map(getitem, map(self._key_tables.__getitem__, kinds), lemmas), kinds))  # _SKIP is 0
         # sentence numbers matter for the first statement_tokens keys only
         limit = min(len(keys), math.ceil(self.rules["statement_tokens"]))
-        kept_kinds = list(compress(kinds, kinds)) if limit else []
-        boundaries = [j for j in range(limit) if kept_kinds[j] == _END]
-        last_sentence = len(boundaries) if limit else -1  # the sentence of key limit - 1, at most
-        return keys, boundaries, self._stated(lemmas, kinds, last_sentence)
+        if not limit:
+            return keys, [], set()
+        key_tokens = islice(compress(count(), kinds), limit)  # the token positions of keys 0 .. limit - 1
+        boundaries = list(compress(count(), map(eq, map(kinds.__getitem__, key_tokens), repeat(_END))))
+        last_sentence = len(boundaries)  # the sentence of key limit - 1, at most
+        # the token positions of the boundaries closing sentences 0 .. last_sentence
+        ends = list(islice(compress(count(), map(eq, kinds, repeat(_END))), last_sentence + 1))
+        stop = ends[-1] + 1 if len(ends) > last_sentence else len(kinds)
+        return keys, boundaries, self._stated(lemmas, stop, ends)
 
-    def _stated(self, lemmas: Sequence[str], kinds: list[int], last_sentence: int) -> set[int]:
-        """The sentences up to ``last_sentence`` holding a statement marker (a marker's lemmas
-        starting at one of the sentence's tokens, its closing boundary included)."""
-        markers, n = self._markers, len(lemmas)
+    def _stated(self, lemmas: Sequence[str], stop: int, ends: list[int]) -> set[int]:
+        """The sentences holding a statement marker (a marker's lemmas starting at one of the
+        sentence's tokens, its closing boundary included), among the tokens before ``stop``.
+
+        Args:
+            lemmas: each token's lemma.
+            stop: the end of the last sentence that matters; ends: the positions of the
+                boundary tokens before it.
+        """
+        markers = self._markers
         stated: set[int] = set()
-        start = 0
-        for sentence in range(last_sentence + 1):
-            try:
-                stop = kinds.index(_END, start) + 1
-            except ValueError:
-                stop = n
-            for i in range(start, stop):
-                sequences = markers.get(lemmas[i])
-                if sequences and any(all(i + j < n and lemmas[i + j] == m for j, m in enumerate(seq)) for seq in sequences):
-                    stated.add(sentence)
-                    break
-            start = stop
+        for i in compress(range(stop), map(markers.__contains__, lemmas)):
+            # (a marker running past the last token is cut short by the slice: no match)
+            if any(tuple(lemmas[i : i + len(marker)]) == marker for marker in markers[lemmas[i]]):
+                stated.add(bisect_left(ends, i))  # the sentence of token i: the boundaries before it
         return stated
 
     def tag_tokens(self, tokens: Sequence[Token]) -> ThemeResult:

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterator, NamedTuple, Protocol
+from typing import Callable, Iterator, NamedTuple, Protocol
 
 MAX_CHUNK_BYTES = 30_000
+# What theme tagging reads. A Sudachi tokenizer loading only these dictionary fields splits
+# text the same way (segmentation reads none of them; the plugins joining numbers and katakana
+# read only these) and runs ~6 % faster.
+LEAN_FIELDS = frozenset({"normalized_form", "pos"})
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -85,6 +89,20 @@ def _dictionary():
     return Dictionary(dict="core")
 
 
+def part_of_speech(pos_id: int) -> tuple[str, ...]:
+    """The six part-of-speech fields of a Sudachi part-of-speech id."""
+    return tuple(_dictionary().pos_of(pos_id))
+
+
+@lru_cache(maxsize=1)
+def _morpheme_readers() -> tuple[Callable, Callable]:
+    """``Morpheme.normalized_form`` and ``Morpheme.part_of_speech_id``, to ``map`` over morphemes
+    (cheaper than calling the methods in a comprehension)."""
+    from sudachipy import Morpheme
+
+    return Morpheme.normalized_form, Morpheme.part_of_speech_id
+
+
 class SudachiTokenizer:
     """SudachiPy (sudachidict-core) tokenizer, split mode C by default.
 
@@ -99,6 +117,7 @@ class SudachiTokenizer:
         self.mode = mode
         self.max_chunk_bytes = max_chunk_bytes
         self._tokenizer = None
+        self._lean_tokenizer = None
         self._pos_cache = _PosCache()
         self._pos0_cache = _Pos0Cache()
 
@@ -109,9 +128,18 @@ class SudachiTokenizer:
             self._tokenizer = _dictionary().create(mode=getattr(SplitMode, self.mode))
         return self._tokenizer
 
-    def _morphemes(self, text: str) -> Iterator:
-        """Sudachi's morpheme list of each chunk of ``text``."""
-        tokenizer = self._get()
+    def _get_lean(self):
+        """A Sudachi tokenizer loading only :data:`LEAN_FIELDS`: its morphemes have the same
+        surface, normalized form and part of speech as those of :meth:`_get`."""
+        if self._lean_tokenizer is None:
+            from sudachipy import SplitMode
+
+            self._lean_tokenizer = _dictionary().create(mode=getattr(SplitMode, self.mode), fields=set(LEAN_FIELDS))
+        return self._lean_tokenizer
+
+    def _morphemes(self, text: str, tokenizer=None) -> Iterator:
+        """Sudachi's morpheme list of each chunk of ``text`` (from the full tokenizer by default)."""
+        tokenizer = tokenizer or self._get()
         for chunk in split_for_tokenizer(text, self.max_chunk_bytes):
             try:
                 yield tokenizer.tokenize(chunk)
@@ -126,22 +154,29 @@ class SudachiTokenizer:
             tokens.extend([new(Token, (m.surface(), m.normalized_form(), pos_of[m.part_of_speech_id()])) for m in morphemes])
         return tokens
 
-    def lemmas(self, text: str) -> tuple[list[str], list[str]]:
-        """What theme tagging reads, at about a third of the cost of :meth:`__call__`.
+    def lemmas_and_pos_ids(self, text: str) -> tuple[list[str], list[int]]:
+        """What theme tagging reads, at a fraction of the cost of :meth:`__call__`.
 
         Args:
             text: any text (chunked like :meth:`__call__`).
 
         Returns:
-            ``[t.lemma for t in tokens]`` and ``[t.pos[0] for t in tokens]`` for the tokens
-            :meth:`__call__` returns.
+            ``[t.lemma for t in tokens]`` and each token's Sudachi part-of-speech id (``t.pos``
+            is :func:`part_of_speech` of it) for the tokens :meth:`__call__` returns.
         """
+        normalized_form, part_of_speech_id = _morpheme_readers()
         lemmas: list[str] = []
         pos_ids: list[int] = []
-        for morpheme_list in self._morphemes(text):
+        for morpheme_list in self._morphemes(text, self._get_lean()):
             morphemes = list(morpheme_list)  # each iteration of a MorphemeList builds new objects
-            lemmas.extend([m.normalized_form() for m in morphemes])
-            pos_ids.extend([m.part_of_speech_id() for m in morphemes])
+            lemmas += map(normalized_form, morphemes)
+            pos_ids += map(part_of_speech_id, morphemes)
+        return lemmas, pos_ids
+
+    def lemmas(self, text: str) -> tuple[list[str], list[str]]:
+        """``[t.lemma for t in tokens]`` and ``[t.pos[0] for t in tokens]`` for the tokens
+        :meth:`__call__` returns, at a fraction of its cost (see :meth:`lemmas_and_pos_ids`)."""
+        lemmas, pos_ids = self.lemmas_and_pos_ids(text)
         return lemmas, list(map(self._pos0_cache.__getitem__, pos_ids))
 
     def __getstate__(self) -> dict:  # Sudachi objects do not pickle; rebuild in each worker.
