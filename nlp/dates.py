@@ -4,6 +4,11 @@ Every result is a pandas Timestamp in Asia/Tokyo; a naive value is taken as Toky
 value with an offset is converted. Anything that is not a plausible date gives ``None``,
 never an exception.
 
+Japan had summer time in 1948–1951. A wall time the clocks skipped when it began (e.g.
+1948-05-02 00:30) never occurred: it gives ``None`` (:func:`wall_time` still reads it, so a
+caller can say why). A wall time that occurred twice when it ended (e.g. 1948-09-12 00:30) is
+the earlier instant, still in summer time (+10:00), as Python's ``fold=0``.
+
 Example:
     >>> parse_datetime("令和6年8月4日 22時15分")
     Timestamp('2024-08-04 22:15:00+0900', tz='Asia/Tokyo')
@@ -96,8 +101,8 @@ def primed(values: Iterable[object]) -> Iterator[None]:
             text = match.str.replace(" ", "T", n=1, regex=False) if separator else match
             stamps = pd.to_datetime(text, format=layout, errors="coerce")
             ok = stamps.notna() & stamps.dt.year.between(MIN_YEAR, MAX_YEAR)
-            local = stamps[ok].dt.tz_localize(_ZONE)
-            _PRIMED.update(zip(match[ok], local))
+            local = stamps[ok].dt.tz_localize(_ZONE, ambiguous="NaT", nonexistent="NaT")
+            _PRIMED.update((text, stamp) for text, stamp in zip(match[ok], local) if stamp is not pd.NaT)
         yield
     finally:
         _PRIMED.clear()
@@ -111,7 +116,8 @@ def common_instants(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
         (instants, parsed): for each cell its instant as int64 nanoseconds since the epoch (UTC),
         and whether it was parsed here. A parsed cell is one for which :func:`parse_datetime`
         gives a Timestamp with that ``value`` and :func:`has_time` is True; the other cells
-        (other layouts, blanks, non-strings, impossible dates) are left to the scalar parser.
+        (other layouts, blanks, non-strings, impossible dates, wall times skipped or repeated by
+        summer time) are left to the scalar parser.
     """
     instants = np.zeros(len(values), dtype=np.int64)
     parsed = np.zeros(len(values), dtype=bool)
@@ -135,10 +141,12 @@ def common_instants(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
         if not len(found):
             continue
         stamps = pd.to_datetime(pd.Series(strings[found], dtype=object), format=layout, errors="coerce")
-        ok = (stamps.notna() & stamps.dt.year.between(MIN_YEAR, MAX_YEAR)).to_numpy()
-        local = stamps[ok].dt.tz_localize(_ZONE)  # as primed: a wall time that does not exist raises
+        ok = (stamps.notna() & stamps.dt.year.between(MIN_YEAR, MAX_YEAR)).to_numpy(copy=True)
+        # As primed: a wall time skipped or repeated by summer time is left to the scalar parser.
+        local = stamps[ok].dt.tz_localize(_ZONE, ambiguous="NaT", nonexistent="NaT")
+        ok[ok] = local.notna().to_numpy()
         rows = texts[found[ok]]
-        instants[rows] = local.dt.as_unit("ns").array.asi8
+        instants[rows] = local.dropna().dt.as_unit("ns").array.asi8
         parsed[rows] = True
     return instants, parsed
 
@@ -155,7 +163,8 @@ def parse_datetime(value: object) -> pd.Timestamp | None:
         value: a cell value of any type.
 
     Returns:
-        A tz-aware Timestamp in Asia/Tokyo, or None when the value is empty or not a date.
+        A tz-aware Timestamp in Asia/Tokyo, or None when the value is empty or not a date, or is
+        a wall time that never occurred in Tokyo (see :func:`wall_time`).
     """
     if _PRIMED and type(value) is str and value in _PRIMED:
         return _PRIMED[value]
@@ -163,6 +172,22 @@ def parse_datetime(value: object) -> pd.Timestamp | None:
         return _parse(value)
     except (ValueError, OverflowError, TypeError, OSError):
         return None
+
+
+def wall_time(value: object) -> pd.Timestamp | None:
+    """The Tokyo wall time a cell states, naive: parse_datetime's Timestamp without its zone, and
+    also a wall time that never occurred in Tokyo (skipped when summer time began), for which
+    parse_datetime gives None. None when the value is empty or not a date."""
+    stamp = parse_datetime(value)
+    if stamp is not None:
+        return stamp.tz_localize(None)
+    try:
+        _parse(value)
+    except SkippedWallTime as skipped:
+        return pd.Timestamp(skipped.wall)
+    except (ValueError, OverflowError, TypeError, OSError):
+        pass
+    return None
 
 
 def has_time(value: object) -> bool:
@@ -219,9 +244,10 @@ def _parse_text(value: str) -> pd.Timestamp | None:
         if match:
             return _from_match(match, offset)
     try:  # ISO 8601 forms the patterns above do not cover, e.g. 2024-08-04T22:15:00.123+09:00
-        return _to_tokyo(pd.Timestamp(dt.datetime.fromisoformat(text)))
+        stamp = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
+    return _to_tokyo(stamp)
 
 
 def _clean(text: str) -> str:
@@ -275,12 +301,28 @@ def _from_excel_serial(number: float) -> pd.Timestamp | None:
     return _to_tokyo(stamp.round("s"))
 
 
+class SkippedWallTime(ValueError):
+    """A naive Tokyo wall time the clocks skipped when summer time began (1948–1951)."""
+
+    def __init__(self, wall: dt.datetime) -> None:
+        super().__init__(f"{wall} never occurred in {TOKYO}")
+        self.wall = wall
+
+
 def _to_tokyo(stamp: pd.Timestamp | dt.datetime) -> pd.Timestamp | None:
-    """Naive → Tokyo wall time (Tokyo has no daylight saving), aware → converted to Tokyo."""
+    """Naive → Tokyo wall time, aware → converted to Tokyo.
+
+    Raises:
+        SkippedWallTime: a naive wall time that never occurred. One that occurred twice (when
+            summer time ended) is the earlier instant (``fold=0``).
+    """
     if stamp is pd.NaT or not MIN_YEAR <= stamp.year <= MAX_YEAR:
         return None
     if isinstance(stamp, pd.Timestamp):
         stamp = stamp.to_pydatetime(warn=False)
     if stamp.tzinfo is None:
-        return pd.Timestamp(stamp.replace(tzinfo=_ZONE))
+        local = stamp.replace(tzinfo=_ZONE, fold=0)
+        if local.astimezone(dt.timezone.utc).astimezone(_ZONE).replace(tzinfo=None) != stamp:
+            raise SkippedWallTime(stamp)
+        return pd.Timestamp(local)
     return pd.Timestamp(stamp.astimezone(_ZONE))

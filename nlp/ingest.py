@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from nlp import attributes
-from nlp.dates import TOKYO, common_instants, has_time, parse_datetime, primed
+from nlp.dates import TOKYO, common_instants, has_time, parse_datetime, primed, wall_time
 from nlp.readers import (
     COLUMN_LABELS,
     InputError,
@@ -621,7 +621,9 @@ def _started_at(raw: Any, column: str, problem) -> pd.Timestamp | None:
         problem(column, "empty_datetime", "相談日時が空です")
         return None
     stamp = parse_datetime(raw)
-    if stamp is None:
+    if stamp is None and wall_time(raw) is not None:  # read, but a time the clocks skipped
+        problem(column, "bad_datetime", f"相談日時が存在しない時刻です（夏時刻の始まりで飛ばされた時刻）: {_show(raw)}")
+    elif stamp is None:
         problem(column, "bad_datetime", f"相談日時を解釈できません: {_show(raw)}")
     elif not has_time(raw):
         problem(column, "date_without_time", f"時刻がないため 0時として扱います: {_show(raw)}")
@@ -629,18 +631,19 @@ def _started_at(raw: Any, column: str, problem) -> pd.Timestamp | None:
 
 
 def _join_date_time(date: Any, time: Any) -> Any:
-    """A date cell and a time cell as one value parse_datetime understands."""
+    """A date cell and a time cell as one value parse_datetime understands (a naive wall time:
+    the day's wall time, even when its midnight was skipped by summer time, plus the time)."""
     if _blank(time) or _blank(date):
         return date
-    day = parse_datetime(date)
+    day = wall_time(date)
     if day is None:
         return date
     if isinstance(time, dt.datetime):
         time = time.time()
     if isinstance(time, dt.time):
-        return day.replace(hour=time.hour, minute=time.minute, second=time.second).tz_localize(None)
+        return day.replace(hour=time.hour, minute=time.minute, second=time.second)
     if isinstance(time, float) and 0 <= time < 1:  # an Excel time serial
-        return (day + pd.Timedelta(days=time)).round("s").tz_localize(None)
+        return (day + pd.Timedelta(days=time)).round("s")
     return f"{day:%Y-%m-%d} {_as_str(time).strip()}"
 
 

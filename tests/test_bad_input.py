@@ -10,6 +10,7 @@ Outcomes:
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -27,7 +28,8 @@ HEAD = ["相談ID", "相談日時", "相談内容"]
 
 
 def tokyo(*stamps: str) -> list[pd.Timestamp]:
-    return [pd.Timestamp(s, tz="Asia/Tokyo") for s in stamps]
+    """Tokyo times; a stamp may carry its offset, as the summer time of 1948–1951 needs."""
+    return [pd.Timestamp(s).tz_convert("Asia/Tokyo") if "+" in s else pd.Timestamp(s, tz="Asia/Tokyo") for s in stamps]
 
 
 # ----------------------------------------------------------------------------- outcomes
@@ -182,6 +184,27 @@ CASES = [
          Refused([("baddate.csv", 2, "started_at", "相談日時を解釈できません: '2024/13/45'"),
                   ("baddate.csv", 3, "started_at", "相談日時を解釈できません: '昨日の夜'")],
                  {"consultation_id": ["S3"]})),
+    # Summer time 1948–1951: 1948-05-02 00:00–00:59 never occurred (clocks went from 24:00 to
+    # 01:00); 1948-09-12 00:00–00:59 occurred twice (01:00 summer time went back to 00:00).
+    Case("summer_time_skipped_wall_time_refused",
+         csv_file("skipped.csv", [one("1948-05-02 00:30:00", cid="S1"), one("昭和23年5月2日 0時30分", cid="S2"),
+                                  one("1948-05-02 01:00:00", cid="S3"), one(cid="S4")]),
+         Refused([("skipped.csv", 2, "started_at", "相談日時が存在しない時刻です（夏時刻の始まりで飛ばされた時刻）: '1948-05-02 00:30:00'"),
+                  ("skipped.csv", 3, "started_at", "相談日時が存在しない時刻です（夏時刻の始まりで飛ばされた時刻）: '昭和23年5月2日 0時30分'")],
+                 {"consultation_id": ["S3", "S4"], "started_at": tokyo("1948-05-02 01:00+10:00", "2024-08-04 22:15")})),
+    Case("summer_time_repeated_wall_time_is_the_earlier_instant",
+         csv_file("repeated.csv", [one("1948-09-12 00:30:00", cid="S1"), one("1948/9/12 0:30", cid="S2"),
+                                   one("昭和23年9月12日 0時30分", cid="S3"), one("1948-09-12T00:30:00+09:00", cid="S4")]),
+         Accepted({"started_at": tokyo(*["1948-09-12 00:30+10:00"] * 3, "1948-09-12 00:30+09:00")})),
+    Case("summer_time_in_excel_date_and_time_columns",
+         xlsx_file("switch.xlsx", [["相談ID", "相談日", "時刻", "相談内容"],
+                                   ["S1", dt.datetime(1948, 5, 2), dt.time(10, 0), "a"],  # its midnight never occurred
+                                   ["S2", dt.datetime(1948, 5, 2), dt.time(0, 30), "b"],
+                                   ["S3", dt.datetime(1948, 9, 12), 0.5, "c"],  # noon on the wall clock
+                                   ["S4", dt.datetime(1950, 5, 7, 0, 30), None, "d"]]),
+         Refused([("switch.xlsx", 3, "date", "相談日時が存在しない時刻です（夏時刻の始まりで飛ばされた時刻）: '1948-05-02 00:30:00'"),
+                  ("switch.xlsx", 5, "date", "相談日時が存在しない時刻です（夏時刻の始まりで飛ばされた時刻）: '1950-05-07 00:30:00'")],
+                 {"consultation_id": ["S1", "S3"], "started_at": tokyo("1948-05-02 10:00+10:00", "1948-09-12 12:00+09:00")})),
     Case("empty_date_refused",
          csv_file("nodate.csv", [one("", cid="S1"), one(cid="S2")]),
          Refused([("nodate.csv", 2, "started_at", "相談日時が空です")], {"consultation_id": ["S2"]})),
@@ -340,6 +363,7 @@ def test_bad_input(case: Case, tmp_path: Path):
 
 
 STOPPED = [case for case in CASES if isinstance(case.expect, Stopped)]
+SUMMER_TIME = [case for case in CASES if case.id.startswith("summer_time_")]
 
 
 @pytest.mark.parametrize("case", STOPPED, ids=[case.id for case in STOPPED])
@@ -356,3 +380,22 @@ def test_validate_command_reports_fatal_input_without_traceback(case: Case, tmp_
     assert result.exit_code != 0
     assert "Traceback" not in output
     assert re.sub(r"\s", "", case.expect.message.format(dir=tmp_path)) in re.sub(r"\s", "", output)
+
+
+@pytest.mark.parametrize("case", SUMMER_TIME, ids=[case.id for case in SUMMER_TIME])
+def test_commands_go_on_past_a_summer_time_wall_time(case: Case, tmp_path: Path):
+    """validate lists a refused row (exit 1) and run writes it to rejects.csv (exit 0): never a crash."""
+    cli = pytest.importorskip("flows.cli")
+    from typer.testing import CliRunner
+
+    paths, _ = run_case(case, tmp_path)
+    inputs = [arg for p in paths for arg in ("--input", str(p))]
+    reasons = [reason for *_, reason in getattr(case.expect, "rejects", [])]
+    checked = CliRunner().invoke(cli.app, ["validate", *inputs])
+    assert checked.exit_code == (1 if reasons else 0), checked.output
+    assert "Traceback" not in checked.output and "unexpected error" not in checked.output
+    assert all(reason in checked.output for reason in reasons)
+    ran = CliRunner().invoke(cli.app, ["run", *inputs, "--out", str(tmp_path / "out")])
+    assert ran.exit_code == 0, ran.output
+    rejects = pd.read_csv(tmp_path / "out" / "rejects.csv", encoding="utf-8-sig")
+    assert rejects["reason"].tolist() == reasons
