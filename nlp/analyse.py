@@ -36,8 +36,8 @@ class Analyser:
 
     def analyse(self, messages: Sequence[str]) -> dict:
         text = "\n".join(messages)
-        if self.theme_model is None and isinstance(self.tokenizer, SudachiTokenizer):
-            themes = self.tagger.tag_lemmas(*self.tokenizer.lemmas(text))  # no Token tuples: same result, cheaper
+        if self.theme_model is None:
+            themes = self.tagger.tag_text(text, self.tokenizer)  # with Sudachi no Token tuples: same result, cheaper
             tokens = None
         else:
             tokens = self.tokenizer(text)
