@@ -9,10 +9,10 @@ reported as past flags ``past_attempt``. A consultation's level is the highest l
 
 Fast path: one prefilter regex on the raw message (it spells out kana, half-width and
 full-width forms); only messages with an anchor are normalised and searched for lexicon
-terms, and only the sentences holding a term get the context rules. A term is tried only
-where the text holds a character its matches can start with (read from the regex once), so
-a long message is not run through every term's regex character by character. The lexicon
-is taxonomy/ideation.yaml.
+terms, and only the sentences holding a term get the context rules. All terms are searched
+in one pass over the message: a term is tried only where the text holds a character its
+matches can start with (read from its regex once), so a message is not run through every
+term's regex character by character. The lexicon is taxonomy/ideation.yaml.
 
 Evidence strings name the lexicon term, the rule and the matched term only, e.g.
 ``"L1:current:shinitai=しにたい"``, ``"L0:negation:shinitai=死にたく"``, ``"強い:毎日"``.
@@ -33,7 +33,7 @@ import re
 import re._constants as _sre
 import re._parser as _sre_parser
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from nlp.normalize import normalize_for_matching
 from taxonomy.ideation import IdeationLexicon, IdeationTerm, load_ideation_lexicon
@@ -111,7 +111,7 @@ class IdeationScorer:
     def __init__(self, *, lexicon: IdeationLexicon | None = None) -> None:
         self.lexicon = lexicon if lexicon is not None else load_ideation_lexicon()
         self._prefilter = self.lexicon.prefilter.search
-        self._starts = tuple(_start_chars(term.pattern) for term in self.lexicon.terms)
+        self._scanner = _TermScanner(self.lexicon.terms)
 
     def score_message(self, text: str) -> MessageIdeation:
         """Score one client message.
@@ -125,7 +125,7 @@ class IdeationScorer:
         if not text or not self._prefilter(text):
             return NO_IDEATION
         norm = normalize_for_matching(text)
-        matches = _longest_matches(self.lexicon.terms, norm, self._starts)
+        matches = _longest_matches(self._scanner.find(norm))
         if not matches:
             return NO_IDEATION
         state = _State()
@@ -309,20 +309,55 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _longest_matches(
-    terms: Sequence[IdeationTerm], text: str, starts: Sequence[re.Pattern[str] | None] | None = None
-) -> list[_Match]:
-    """All term matches, longest first at each position, overlaps dropped deterministically
-    (earlier start, then longer, then higher level, then lexicon order).
+class _TermScanner:
+    """All lexicon term matches in a text in one pass: the term ``order``'s matches are those
+    of ``terms[order].pattern.finditer(text)``.
 
-    ``starts`` (from :func:`_start_chars`, one per term) lets a term be tried only where a
-    match of it can start; the matches are those of ``term.pattern.finditer(text)``."""
-    found: list[tuple[int, int, int, int, IdeationTerm, str]] = []
-    for order, term in enumerate(terms):
-        start_re = starts[order] if starts is not None else None
-        for m in _term_matches(term.pattern, text, start_re):
-            if m.end() > m.start():
-                found.append((m.start(), -(m.end() - m.start()), -term.level, order, term, m.group()))
+    One regex finds the positions holding a character some term's matches can start with
+    (:func:`_start_chars`); at each, only the terms starting with that character are tried,
+    each resuming after its previous match as ``finditer`` does. Terms whose first characters
+    cannot be told run ``finditer`` themselves.
+    """
+
+    def __init__(self, terms: Sequence[IdeationTerm]) -> None:
+        self._terms = terms
+        self._by_char: dict[str, list[tuple[int, Callable]]] = {}  # character -> (order, pattern.match)
+        self._plain: list[int] = []
+        for order, term in enumerate(terms):
+            first = _start_chars(term.pattern)
+            if first is None:
+                self._plain.append(order)
+            for ch in first or ():
+                self._by_char.setdefault(ch, []).append((order, term.pattern.match))
+        self._positions = re.compile("[" + "".join(map(re.escape, sorted(self._by_char))) + "]").finditer if self._by_char else None
+
+    def find(self, text: str) -> list[tuple[int, int, int, int, IdeationTerm, str]]:
+        """Each non-empty match as (start, -length, -level, order, term, matched text)."""
+        found: list[tuple[int, int, int, int, IdeationTerm, str]] = []
+        terms = self._terms
+        if self._positions is not None:
+            resume = [0] * len(terms)  # each term's next match starts at or after its previous end
+            by_char = self._by_char
+            for position in map(re.Match.start, self._positions(text)):
+                for order, match in by_char[text[position]]:
+                    if position >= resume[order]:
+                        m = match(text, position)
+                        if m is not None:
+                            resume[order] = end = m.end()
+                            found.append((position, position - end, -terms[order].level, order, terms[order], m.group()))
+        for order in self._plain:
+            term = terms[order]
+            found.extend(
+                (m.start(), m.start() - m.end(), -term.level, order, term, m.group())
+                for m in term.pattern.finditer(text) if m.end() > m.start()
+            )
+        return found
+
+
+def _longest_matches(found: list[tuple[int, int, int, int, IdeationTerm, str]]) -> list[_Match]:
+    """The term matches (from :meth:`_TermScanner.find`), longest first at each position,
+    overlaps dropped deterministically (earlier start, then longer, then higher level, then
+    lexicon order)."""
     found.sort(key=lambda f: f[:4])
     kept: list[_Match] = []
     last_end = -1
@@ -333,31 +368,10 @@ def _longest_matches(
     return kept
 
 
-def _term_matches(pattern: re.Pattern[str], text: str, start_re: re.Pattern[str] | None) -> list[re.Match[str]]:
-    """``list(pattern.finditer(text))``, trying ``pattern`` only at the positions ``start_re``
-    finds. Exact when every match of ``pattern`` is non-empty and starts with a character
-    ``start_re`` matches (what :func:`_start_chars` guarantees): finditer then resumes each
-    search where the previous match ended."""
-    if start_re is None:
-        return list(pattern.finditer(text))
-    matches: list[re.Match[str]] = []
-    resume = 0
-    match = pattern.match
-    for candidate in start_re.finditer(text):
-        position = candidate.start()
-        if position < resume:
-            continue
-        m = match(text, position)
-        if m is not None:
-            matches.append(m)
-            resume = m.end()
-    return matches
-
-
-def _start_chars(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """A character class of every character a match of ``pattern`` can start with, or None
-    when that cannot be told (a wildcard, a negated class, a back reference, flags, …) or
-    when ``pattern`` can match the empty string."""
+def _start_chars(pattern: re.Pattern[str]) -> set[str] | None:
+    """Every character a match of ``pattern`` can start with, or None when that cannot be
+    told (a wildcard, a negated class, a back reference, flags, …) or when ``pattern`` can
+    match the empty string."""
     if pattern.flags & (re.IGNORECASE | re.LOCALE):
         return None
     try:
@@ -366,7 +380,7 @@ def _start_chars(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         return None
     if first is None or nullable or not first:
         return None
-    return re.compile("[" + "".join(re.escape(ch) for ch in sorted(first)) + "]")
+    return first
 
 
 _MAX_RANGE = 5000  # a wider character range is not expanded (the term gets plain finditer)
