@@ -14,7 +14,7 @@ import pytest
 
 from nlp.ideation import IdeationScorer
 from nlp.themes import ThemeTagger
-from nlp.tokenize import MAX_CHUNK_BYTES, SudachiTokenizer, part_of_speech
+from nlp.tokenize import MAX_CHUNK_BYTES, part_of_speech
 
 TEXTS = [
     "",
@@ -33,16 +33,6 @@ TEXTS = [
     # longer than one Sudachi chunk
     "毎日学校がつらいです。友達に無視されて悩んでいます。" * 1200,
 ]
-
-
-@pytest.fixture(scope="module")
-def tokenizer() -> SudachiTokenizer:
-    return SudachiTokenizer()
-
-
-@pytest.fixture(scope="module")
-def tagger(tokenizer) -> ThemeTagger:
-    return ThemeTagger(tokenizer=tokenizer)
 
 
 @pytest.mark.parametrize("text", TEXTS)

@@ -21,7 +21,6 @@ from nlp.dates import parse_datetime
 from nlp.ingest import clean_text, read_inputs
 from nlp.normalize import fold_kana, normalize_for_matching, normalize_text
 from nlp.schema import AGE_BANDS, GENDERS, PREFECTURES, UNKNOWN
-from nlp.tokenize import SudachiTokenizer
 
 # Any Unicode text, weighted towards what consultation logs hold: Japanese, emoji, control characters.
 JAPANESE = st.characters(min_codepoint=0x3000, max_codepoint=0x9FFF)
@@ -34,11 +33,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 FAST = settings(max_examples=100, deadline=None)
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@pytest.fixture(scope="module")
-def tokenizer():
-    return SudachiTokenizer()
 
 
 def test_one_mb_strings_are_about_a_megabyte():
@@ -105,12 +99,6 @@ def test_tokenizer_on_empty_and_one_mb(tokenizer):
 
 
 # ----------------------------------------------------------------------------- tagging and scoring
-
-
-@pytest.fixture(scope="module")
-def tagger():
-    themes = pytest.importorskip("nlp.themes", reason="nlp.themes is written by another helper")
-    return themes.ThemeTagger()
 
 
 @pytest.fixture(scope="module")

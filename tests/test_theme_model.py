@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from nlp.theme_model import CVReport, ThemeModel, cross_validate_tokens, normalise_labels, train_theme_model
-from nlp.tokenize import SudachiTokenizer
 from taxonomy.themes import load_taxonomy
 
 OPENINGS = ["こんばんは。", "よろしくお願いします。", "はじめて相談します。", "30代の女性です。"]
@@ -33,11 +32,6 @@ def synthetic() -> tuple[list[str], list[str]]:
             texts.append(f"{OPENINGS[i % 4]}\n{concern}。\n{CLOSINGS[i % 4]}")
             labels.append(label)
     return texts, labels
-
-
-@pytest.fixture(scope="module")
-def tokenizer() -> SudachiTokenizer:
-    return SudachiTokenizer()
 
 
 @pytest.fixture(scope="module")

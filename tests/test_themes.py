@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from nlp.themes import ThemeResult, ThemeTagger
-from nlp.tokenize import SudachiTokenizer
 from taxonomy.themes import DEFAULT_PATH, THEME_IDS, TaxonomyError, check_taxonomy, load_taxonomy
 
 DESIGN_LABELS = {
@@ -19,16 +18,6 @@ DESIGN_LABELS = {
     "money": "お金・生活", "health": "健康・身体", "gender": "性・ジェンダー", "violence": "暴力・被害",
     "internet": "ネット・SNS", "loneliness": "孤独・孤立",
 }
-
-
-@pytest.fixture(scope="module")
-def tokenizer() -> SudachiTokenizer:
-    return SudachiTokenizer()
-
-
-@pytest.fixture(scope="module")
-def tagger(tokenizer) -> ThemeTagger:
-    return ThemeTagger(tokenizer=tokenizer)
 
 
 @pytest.fixture()

@@ -1,0 +1,18 @@
+"""Fixtures shared by the test modules: Sudachi and the theme tagger are built once per session."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.themes import ThemeTagger
+from nlp.tokenize import SudachiTokenizer
+
+
+@pytest.fixture(scope="session")
+def tokenizer() -> SudachiTokenizer:
+    return SudachiTokenizer()
+
+
+@pytest.fixture(scope="session")
+def tagger(tokenizer) -> ThemeTagger:
+    return ThemeTagger(tokenizer=tokenizer)
