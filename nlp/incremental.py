@@ -33,7 +33,7 @@ from typing import Callable, Iterator, Protocol
 import numpy as np
 import pandas as pd
 
-from nlp.store import PartitionInfo, PartitionKey, ProcessedStore, check_source_name, content_hash
+from nlp.store import HASHED_COLUMNS, PartitionInfo, PartitionKey, ProcessedStore, check_source_name, content_hash
 
 DEFAULT_SOURCE = "default"
 DEFAULT_CHUNK_CHARS = 8_000_000
@@ -287,8 +287,13 @@ def client_text(messages: pd.DataFrame) -> pd.Series:
 
 
 def read_spill(paths: list[str]) -> pd.DataFrame:
-    """Spilled messages as read from Parquet."""
-    return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    """Spilled messages as read from Parquet. A message that two files of one partition both hold
+    (an export re-sent with late chats added) is kept once, the first file's, as ingest keeps
+    repeated rows once (repeats inside one file were dropped when it was read)."""
+    frame = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    if len(paths) > 1:
+        frame = frame.drop_duplicates(subset=[c for c in HASHED_COLUMNS if c in frame.columns], ignore_index=True)
+    return frame
 
 
 def load_partition(scan: Scan, key: PartitionKey) -> pd.DataFrame:

@@ -210,6 +210,25 @@ def test_workers_and_chunking_do_not_change_the_store(inbox, tmp_path):
         assert (Path(one.out) / "aggregates" / f"{name}.csv").read_bytes() == (Path(two.out) / "aggregates" / f"{name}.csv").read_bytes()
 
 
+def test_a_message_in_two_files_of_a_month_counts_once_as_in_soudan_run(inbox, tmp_path):
+    # a re-export of July with one late message: J1 and J2 are in both July files
+    july = CHATS["2024-07"]
+    write_month(inbox, "2024-07-resent", [*july[:4], ("J1", "2024-07-03 21:05", "相談者", "先生にも言えません", "10代", "女性", "熊本県")])
+    update_store(options(inbox, tmp_path))
+    stored = ProcessedStore(tmp_path / "store").read(months=["2024-07"]).set_index("consultation_id")
+
+    from nlp.pipeline import RunOptions, run_pipeline
+
+    run_pipeline(RunOptions(inputs=[str(inbox)], out=str(tmp_path / "run"), reports=False))
+    ran = pd.read_parquet(tmp_path / "run" / "consultations.parquet").set_index("consultation_id")
+    assert sorted(stored.index) == ["J1", "J2", "J3"]
+    joined = "学校でいじめられていて、学校に行きたくないです\nもう毎日死にたいです\n先生にも言えません"
+    assert stored.loc["J1", "n_chars"] == len(joined)  # each message once, the late one added
+    assert stored.loc["J2", "n_chars"] == len("職場の上司のパワハラがつらくて眠れません")
+    for column in ("n_chars", "primary_theme", "ideation_level"):
+        assert stored.loc[["J1", "J2", "J3"], column].tolist() == ran.loc[["J1", "J2", "J3"], column].tolist()
+
+
 def test_any_fsspec_url_works_as_the_store_root(inbox, tmp_path):
     opts = options(inbox, tmp_path, months=["2024-08"])
     opts.store = "memory://soudan-test-update"
