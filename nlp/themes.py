@@ -298,11 +298,6 @@ class ThemeTagger:
         """Tag one consultation from its tokens (the pipeline tokenises once and passes them)."""
         return self._score(self.keyword_counts(tokens))
 
-    def tag_lemmas(self, lemmas: Sequence[str], pos0s: Sequence[str]) -> ThemeResult:
-        """Tag one consultation from its tokens' lemmas and first part-of-speech fields
-        (:meth:`SudachiTokenizer.lemmas`): the same result as :meth:`tag_tokens`, cheaper."""
-        return self._score(self._count(*self._lemma_keys(lemmas, pos0s)))
-
     def tag_with_keys(self, tokens: Sequence[Token]) -> tuple[ThemeResult, list[str]]:
         """The tag and the text's match keys (normalised forms, no particles or punctuation),
         computed in one pass: what :class:`nlp.theme_model.ThemeModel` uses as features."""
@@ -317,9 +312,9 @@ class ThemeTagger:
         primary_scores: dict[str, float] = {}
         sub_scores: dict[str, float] = {}
         contributions: list[tuple[float, tuple[str, ...], str]] = []  # (points, forms, theme)
-        for number, (count, boost, forms) in counts.items():
+        for number, (occurrences, boost, forms) in counts.items():
             keyword = self._keywords[number]
-            points = keyword.weight * (boost + decay * math.log(count))
+            points = keyword.weight * (boost + decay * math.log(occurrences))
             for theme in (keyword.theme, *keyword.also):
                 scores[theme] = scores.get(theme, 0.0) + points
                 share = 1.0 if theme == keyword.theme else also_share

@@ -74,14 +74,6 @@ class _PosCache(dict):
         return value
 
 
-class _Pos0Cache(dict):
-    """Part-of-speech id → its first field ('名詞', '助詞', …), filled on first use."""
-
-    def __missing__(self, pos_id: int) -> str:
-        value = self[pos_id] = _dictionary().pos_of(pos_id)[0]
-        return value
-
-
 @lru_cache(maxsize=1)
 def _dictionary():
     from sudachipy import Dictionary
@@ -117,7 +109,6 @@ class SudachiTokenizer:
         self.max_chunk_bytes = max_chunk_bytes
         self._tokenizer = None
         self._pos_cache = _PosCache()
-        self._pos0_cache = _Pos0Cache()
 
     def _get(self):
         if self._tokenizer is None:
@@ -161,12 +152,6 @@ class SudachiTokenizer:
             lemmas += map(normalized_form, morphemes)
             pos_ids += map(part_of_speech_id, morphemes)
         return lemmas, pos_ids
-
-    def lemmas(self, text: str) -> tuple[list[str], list[str]]:
-        """``[t.lemma for t in tokens]`` and ``[t.pos[0] for t in tokens]`` for the tokens
-        :meth:`__call__` returns, at a fraction of its cost (see :meth:`lemmas_and_pos_ids`)."""
-        lemmas, pos_ids = self.lemmas_and_pos_ids(text)
-        return lemmas, list(map(self._pos0_cache.__getitem__, pos_ids))
 
     def __getstate__(self) -> dict:  # Sudachi objects do not pickle; rebuild in each worker.
         return {"mode": self.mode, "max_chunk_bytes": self.max_chunk_bytes}

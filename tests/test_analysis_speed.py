@@ -41,14 +41,6 @@ def test_tag_text_equals_tag_tokens(tagger, tokenizer, text):
     assert tagger.tag_text(text, tokenizer) == tagger.tag(text)
 
 
-@pytest.mark.parametrize("text", TEXTS)
-def test_tag_lemmas_takes_any_sequence(tagger, tokenizer, text):
-    lemmas, pos0s = tokenizer.lemmas(text)
-    expected = tagger.tag_tokens(tokenizer(text))
-    assert tagger.tag_lemmas(lemmas, pos0s) == expected
-    assert tagger.tag_lemmas(tuple(lemmas), tuple(pos0s)) == expected
-
-
 def test_statement_boost_only_in_the_opening(tokenizer):
     """Markers inside and past the statement_tokens window, with a window of a few keys."""
     tagger = ThemeTagger(tokenizer=tokenizer, statement_tokens=6, lead_tokens=0)
@@ -71,7 +63,6 @@ def test_lemmas_and_pos_ids_are_those_of_the_tokens(tokenizer, text):
     lemmas, pos_ids = tokenizer.lemmas_and_pos_ids(text)
     assert lemmas == [t.lemma for t in tokens]
     assert [part_of_speech(p) for p in pos_ids] == [t.pos for t in tokens]
-    assert tokenizer.lemmas(text) == (lemmas, [t.pos[0] for t in tokens])
 
 
 def test_tokens_match_a_tokenizer_loading_every_field(tokenizer):
