@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -38,12 +36,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def ev():
-    spec = importlib.util.spec_from_file_location("eval_ideation", ROOT / "scripts" / "eval_ideation.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+def ev(load_script):
+    return load_script("eval_ideation")
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,7 @@ Measured with taxonomy version 1.0 (python scripts/eval_themes.py --repeats 5):
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -33,12 +31,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def ev():
-    spec = importlib.util.spec_from_file_location("eval_themes", ROOT / "scripts" / "eval_themes.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+def ev(load_script):
+    return load_script("eval_themes")
 
 
 @pytest.fixture(scope="module")
