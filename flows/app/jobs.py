@@ -57,8 +57,9 @@ def uploaded_files(uploads: Sequence[Upload]) -> Iterator[list[str]]:
     folder = Path(tempfile.mkdtemp(prefix="soudan-upload-"))  # mkdtemp: mode 0700
     try:
         paths = []
-        for i, upload in enumerate(uploads):
-            path = folder / f"{i:02d}_{safe_name(upload.name)}"
+        for i, upload in enumerate(uploads):  # a folder each: two uploads may share a name
+            path = folder / f"{i:02d}" / safe_name(upload.name)
+            path.parent.mkdir()
             path.write_bytes(upload.data)
             paths.append(str(path))
         yield paths
@@ -98,18 +99,15 @@ def validate_uploads(uploads: Sequence[Upload]):
 
 
 def _without_prefix(report):
-    """Show the user's own file names, not the numbered copies in the temporary folder."""
-    def strip(name: str) -> str:
-        return re.sub(r"^\d{2}_", "", Path(name).name)
-
+    """Show the user's own file names, never the private temporary folder."""
     for f in report.files:
-        f["path"] = strip(f["path"])
-    report.fatal = [re.sub(r"\S*soudan-upload-[^/\s]*/\d{2}_", "", message) for message in report.fatal]
-    for group in report.problems.values():
-        rows = {strip(source): numbers for source, numbers in group.rows.items()}
-        group.rows.clear()
-        group.rows.update(rows)
+        f["path"] = Path(f["path"]).name
+    report.fatal = [_no_upload_folder(message) for message in report.fatal]
     return report
+
+
+def _no_upload_folder(text: str) -> str:
+    return re.sub(r"\S*soudan-upload-[^/\s]*/\d{2}/", "", text)
 
 
 def run_options(paths: list[str], out: Path, choices: RunChoices) -> RunOptions:
@@ -149,7 +147,7 @@ def _forget_upload_paths(out: Path, info: dict) -> None:
 
     for source in info.get("inputs", []):
         if "path" in source:
-            source["path"] = re.sub(r"^\d{2}_", "", Path(source["path"]).name)
+            source["path"] = Path(source["path"]).name
     info["parameters"]["inputs"] = [s.get("path", "") for s in info.get("inputs", [])]
     write_json(out / "run.json", info)
 
@@ -199,7 +197,7 @@ def friendly_message(error: BaseException) -> str:
     from nlp.ingest import InputError
     from nlp.outputs import OutputDirError
 
-    text = re.sub(r"\S*soudan-upload-[^/\s]*/\d{2}_", "", str(error))
+    text = _no_upload_folder(str(error))
     if isinstance(error, (InputError, OutputDirError, ValueError, FileNotFoundError)):
         return text
     return f"予期しないエラーが発生しました（{type(error).__name__}）。入力ファイルと設定を確認してください。"

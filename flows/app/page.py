@@ -22,6 +22,7 @@ from nlp.labels import REFERENCE_NOTE, SUPPRESSED_NOTE  # noqa: E402
 from nlp.schema import PREFECTURES  # noqa: E402
 
 INPUT_TYPES = ["csv", "xlsx", "jsonl", "parquet", "json"]
+STATIC_TABLE_ROWS = 150  # longer tables scroll in a grid
 MIME = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         ".html": "text/html", ".md": "text/markdown"}
@@ -185,8 +186,11 @@ def show_results(view: RunView, key: str) -> None:
     with text:
         st.markdown(f"**{table.title}**　{table.description}")
         st.caption(f"秘匿 {table.suppressed_rows} 行・参考値 {table.reference_rows} 行")
-        st.dataframe(table.frame.style.map(mark_style), hide_index=True, width="stretch",
-                     height=min(38 + 35 * len(table.frame), 560))
+        styled = table.frame.style.map(mark_style)
+        if len(table.frame) <= STATIC_TABLE_ROWS:  # a plain HTML table, read like the report's
+            st.table(styled, hide_index=True)
+        else:
+            st.dataframe(styled, hide_index=True, width="stretch", height=560)
     if chart is not None:
         with chart:
             for path in table.charts:
