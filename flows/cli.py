@@ -371,7 +371,7 @@ def app_command(
     with friendly_errors():
         from flows.app.launch import serve
 
-        raise typer.Exit(serve(port))
+        serve(port)
 
 
 @taxonomy_app.command("check")

@@ -31,6 +31,8 @@ REPORT_FILES = ("report.xlsx", "report.pptx", "report.html", "summary.md")
 SURVEY_REPORT_FILES = ("survey_report.xlsx", "survey_report.pptx", "survey_report.html", "survey_summary.md")
 COUNT_COLUMNS = ("consultations", "a_consultations", "b_consultations", "a_n", "b_n")
 FLAG_COLUMNS = ("suppressed", "reference", "significant")
+# Text even when every cell is empty or looks like a number (a comparison's marker, 2024-08).
+TEXT_COLUMNS = ("age_band", "month", "category", "dimension", "group_a", "group_b", "marker")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def shown_frame(headers: list[str], rows: list[list[object]], kinds: list[str], 
 
 def _read_tidy(path: Path) -> pd.DataFrame:
     """A tidy CSV as the run wrote it, counts as Int64 and flags as bool (as they were in memory)."""
-    df = pd.read_csv(path, encoding="utf-8-sig", dtype={"age_band": str, "month": str, "category": str})
+    df = pd.read_csv(path, encoding="utf-8-sig", dtype={c: str for c in TEXT_COLUMNS})
     for column in COUNT_COLUMNS:
         if column in df:
             df[column] = df[column].astype("Int64")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -18,11 +19,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from flows.app.launch import HOST, command, free_port
-from nlp.labels import format_cell
+from flows.app.launch import HOST, free_port
+from fixtures.xlsx_text import sheet_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CSV = ROOT / "data" / "demo" / "consultations_synthetic.csv"
+DEMO_SURVEY = ROOT / "data" / "survey" / "survey_synthetic.xlsx"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
@@ -40,11 +42,13 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    """The app served on a free loopback port, as ``soudan app`` serves it."""
+    """``soudan app --port N`` on a free loopback port (it execs the Streamlit server)."""
     port = free_port()
     log = (tmp_path_factory.mktemp("app") / "server.log").open("w")
     env = {**os.environ, "HOME": str(tmp_path_factory.mktemp("home"))}  # no user config is read
-    server = subprocess.Popen(command(port), stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    soudan = Path(sys.executable).with_name("soudan")
+    argv = [str(soudan)] if soudan.exists() else [sys.executable, "-m", "flows.cli"]
+    server = subprocess.Popen([*argv, "app", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     url = f"http://{HOST}:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -120,9 +124,11 @@ def open_app(driver, url: str) -> None:
     WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "input[type=file]"))
 
 
-def upload(driver, *paths: Path) -> None:
-    """Choose files in the consultation uploader (the page's first file input), all at once."""
-    driver.find_elements(By.CSS_SELECTOR, "input[type=file]")[0].send_keys("\n".join(str(p) for p in paths))
+def upload(driver, *paths: Path, label: str = "相談ログ") -> None:
+    """Choose files, all at once, in the uploader whose label starts with ``label``."""
+    xpath = f"//*[@data-testid='stFileUploader'][.//*[starts-with(normalize-space(text()), '{label}')]]//input[@type='file']"
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.XPATH, xpath))
+    driver.find_element(By.XPATH, xpath).send_keys("\n".join(str(p) for p in paths))
 
 
 def button(driver, label: str, timeout: float = 60):
@@ -208,19 +214,16 @@ def test_upload_run_chart_and_download_xlsx(app_url, browser):
     print(f"browser run: {time.monotonic() - start:.1f} s")
 
 
-def sheet_text(sheet) -> list[list[str]]:
-    """A report.xlsx table sheet as displayed text, each number in its cell's own format."""
-    from nlp.report_xlsx import HEADER_ROW
-
-    rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=False))
-    width = sum(1 for cell in rows[0] if cell.value is not None)
-    return [[xlsx_text(cell) for cell in row[:width]] for row in rows]
-
-
-def xlsx_text(cell) -> str:
-    if cell.value is None:
-        return ""
-    if isinstance(cell.value, str):
-        return cell.value
-    kind = {"#,##0": "count", "0.0%": "share", "0.000": "number"}.get(cell.number_format, "pt" if "pt" in cell.number_format else "")
-    return format_cell(cell.value, kind)
+def test_survey_tab_runs_the_survey_analysis(app_url, browser):
+    open_app(browser, app_url)
+    browser.find_element(By.XPATH, "//*[@role='tab'][.//*[normalize-space(text())='アンケートの分析']]").click()
+    upload(browser, DEMO_SURVEY, label="アンケートのファイル")
+    button(browser, "アンケートを分析")
+    WebDriverWait(browser, 30).until(lambda d: button(d, "アンケートを分析").is_enabled())
+    button(browser, "アンケートを分析").click()
+    wait_for_text(browser, "回答者 720 人", timeout=300)
+    button(browser, "survey_report.xlsx をダウンロード")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=stTable] tr"))
+    shoot(browser, "survey")
+    text = page_text(browser)
+    assert "Traceback" not in text and "回答者数" in text

@@ -7,8 +7,8 @@ Example:
 
 from __future__ import annotations
 
+import os
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -45,11 +45,11 @@ def command(port: int) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(PAGE), *options]
 
 
-def serve(port: int | None = None) -> int:
-    """Run the app in the foreground until interrupted; returns the server's exit code."""
+def serve(port: int | None = None) -> None:
+    """Become the Streamlit server (exec: Ctrl+C and kill reach it directly, no orphan is left)."""
     port = port or free_port()
+    if not 0 < port < 65536:
+        raise ValueError(f"--port {port}: a port number 1–65535 is needed.")
     print(f"soudan app: http://{HOST}:{port}  (Ctrl+C で終了)", flush=True)
-    try:
-        return subprocess.call(command(port))
-    except KeyboardInterrupt:
-        return 0
+    argv = command(port)
+    os.execv(argv[0], argv)
