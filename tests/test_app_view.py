@@ -67,12 +67,26 @@ def test_run_job_keeps_uploads_private_and_reports_progress(small_run, private_t
     assert set(view.downloads) == {"report.xlsx", "report.pptx", "report.html", "summary.md"}
     shown = "\n".join([*view.findings, *(q for qs in view.quotes.values() for q in qs),
                        *(c for t in view.tables for row in t.frame.values.tolist() for c in row)])
-    assert not [pii for pii in PLANTED_PII if pii in shown]
+    assert view.quotes and not [pii for pii in PLANTED_PII if pii in shown]
     # A new upload: its private folder is gone once the job returns.
     with jobs.uploaded_files([jobs.Upload("../../a.csv", b"x")]) as paths:
         assert Path(paths[0]).name == "a.csv" and Path(paths[0]).parent.parent.parent == private_tmp
         assert oct(Path(paths[0]).parent.parent.stat().st_mode & 0o777) == "0o700"
     assert list(private_tmp.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_store_job_reports_over_a_processed_store(tmp_path):
+    from nlp.update import UpdateOptions, update_store
+
+    store = tmp_path / "store"
+    update_store(UpdateOptions(inputs=[str(SMALL_CSV)], store=str(store), out=None))
+    info = jobs.run_store(str(store), tmp_path / "out", jobs.RunChoices(min_cell=5), lambda *_: None)
+    assert info["rows"]["consultations"] == 40
+    view = run_view(tmp_path / "out")
+    assert view.table("by_month").frame["件数"].tolist() == ["10", "秘匿", "秘匿", "25"]  # 10, 0, 5, 25 with min-cell 5
+    with pytest.raises(ValueError, match="処理済みストアが見つかりません"):
+        jobs.run_store(str(tmp_path / "empty"), tmp_path / "out2", jobs.RunChoices(), lambda *_: None)
 
 
 def test_validation_of_a_bad_upload_names_the_file_not_the_temporary_folder(private_tmp):

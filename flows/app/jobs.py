@@ -103,6 +103,9 @@ def _without_prefix(report):
     for f in report.files:
         f["path"] = Path(f["path"]).name
     report.fatal = [_no_upload_folder(message) for message in report.fatal]
+    report.warnings = [_no_upload_folder(message) for message in report.warnings]
+    for group in report.problems.values():
+        group.examples[:] = [_no_upload_folder(example) for example in group.examples]
     return report
 
 

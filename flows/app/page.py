@@ -98,6 +98,8 @@ def show_validation(report) -> bool:
         for group in errors + warnings:
             rows = "；".join(f"{source}: {_rows(numbers)} 行目" for source, numbers in group.rows.items())
             text = f"**{group.label}**（{group.count:,} 行） — {rows}"
+            if group.examples:  # the reasons as written to rejects.csv (values of dates, ids; never text)
+                text += "  \n例: " + " ／ ".join(group.examples)
             (st.error if group.severity == "error" else st.warning)(text)
         for warning in report.warnings:
             st.warning(warning)
