@@ -63,6 +63,9 @@ def test_run_job_keeps_uploads_private_and_reports_progress(small_run, private_t
     assert seen[0] == (0.02, "読み込み中") and seen[-1] == (1.0, "完了")
     assert [value for value, _ in seen] == sorted(value for value, _ in seen)
     assert [s["path"] for s in view.run_info["inputs"]] == ["相談ログ.csv"]  # no temporary path in run.json
+    assert view.run_info["parameters"]["inputs"] == ["相談ログ.csv"]
+    readme = [str(c.value) for row in openpyxl.load_workbook(out / "report.xlsx")["README"].iter_rows() for c in row]
+    assert any("相談ログ.csv" in cell for cell in readme) and not any("soudan-upload" in cell for cell in readme)
     assert view.run_info["parameters"]["min_cell"] == 5
     assert set(view.downloads) == {"report.xlsx", "report.pptx", "report.html", "summary.md"}
     shown = "\n".join([*view.findings, *(q for qs in view.quotes.values() for q in qs),

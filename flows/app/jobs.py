@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from nlp.pipeline import RunOptions, Stages, analyse_stage, run_pipeline
+from nlp.pipeline import RunOptions, Stages, analyse_stage, ingest_stage, run_pipeline
 
 Progress = Callable[[float, str], None]  # (0–1, what is happening), shown under the bar
 _OUTPUT_DIRS: list[Path] = []
@@ -125,6 +125,15 @@ def run_uploads(uploads: Sequence[Upload], out: Path, choices: RunChoices, progr
     """``soudan run`` on the uploads into ``out``; returns the masked quotes the reports got."""
     captured: dict[str, dict] = {}
 
+    def ingest(options):
+        ingested = ingest_stage(options)
+        # The reports and run.json name the user's files, not their temporary copies.
+        for source in ingested.sources:
+            if "path" in source:
+                source["path"] = Path(source["path"]).name
+        options.inputs = [Path(path).name for path in options.inputs]
+        return ingested
+
     def analyse(ingested, options, callback):
         progress(0.1, f"分析中（{len(ingested.messages):,} 件の発言）")
         analysis = analyse_stage(ingested, options, callback)
@@ -138,28 +147,15 @@ def run_uploads(uploads: Sequence[Upload], out: Path, choices: RunChoices, progr
     with uploaded_files(uploads) as paths:
         progress(0.02, "読み込み中")
         options = run_options(paths, out, choices)
-        info = run_pipeline(options, analysed, replace(Stages(), analyse=analyse))
-    _forget_upload_paths(out, info)
+        run_pipeline(options, analysed, replace(Stages(), ingest=ingest, analyse=analyse))
     progress(1.0, "完了")
     return captured.get("quotes", {})
 
 
-def _forget_upload_paths(out: Path, info: dict) -> None:
-    """run.json names the inputs; in the app they were temporary copies: keep the user's names."""
-    from nlp.outputs import write_json
-
-    for source in info.get("inputs", []):
-        if "path" in source:
-            source["path"] = Path(source["path"]).name
-    info["parameters"]["inputs"] = [s.get("path", "") for s in info.get("inputs", [])]
-    write_json(out / "run.json", info)
-
-
 def run_store(store: str, out: Path, choices: RunChoices, progress: Progress) -> dict:
     """Tables and reports over an existing processed store (``soudan update`` with no new input)."""
-    from nlp.update import UpdateOptions, update_store
-
     from nlp.store import ProcessedStore
+    from nlp.update import UpdateOptions, update_store
 
     if not Path(store).expanduser().is_dir() or not ProcessedStore(str(Path(store).expanduser())).partitions():
         raise ValueError(f"{store}: 処理済みストアが見つかりません（soudan update --store で作ったフォルダを指定してください）。")
