@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-unit bench eval eval-ideation eval-themes eval-topics render clean
+.PHONY: install demo test test-unit app bench eval eval-ideation eval-themes eval-topics render clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,15 @@ demo: $(STAMP)
 	$(BIN)/soudan demo --out outputs/demo
 
 test: $(STAMP)
+	bash scripts/install_browser.sh
 	$(BIN)/python -m pytest -q
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not eval and not slow"
+
+# The browser app on 127.0.0.1 (PORT=8501 make app for a fixed port; default a free one).
+app: $(STAMP)
+	$(BIN)/soudan app $(if $(PORT),--port $(PORT))
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

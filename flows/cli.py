@@ -363,6 +363,17 @@ def _read_table(path: Path):
     raise ValueError(f"{path}: unsupported file type {suffix!r}; use .csv, .xlsx, .jsonl or .parquet.")
 
 
+@app.command("app")
+def app_command(
+    port: Optional[int] = typer.Option(None, help="Port on 127.0.0.1 (default: a free one). The app never binds another address."),
+) -> None:
+    """Open the browser app (upload, check, run, browse tables and charts, download reports), local only."""
+    with friendly_errors():
+        from flows.app.launch import serve
+
+        serve(port)
+
+
 @taxonomy_app.command("check")
 def taxonomy_check(path: Optional[Path] = typer.Argument(None, help="A themes YAML; default the packaged one.")) -> None:
     """Check a themes YAML: unknown parents, duplicate keywords, empty themes."""
