@@ -137,3 +137,31 @@ def concordance(
 def _ideation_content(scorer, message: str) -> bool:
     scored = scorer.score_message(message)
     return scored.level >= 1 or scored.past_attempt or scored.self_harm or scored.third_party
+
+
+def read_documents(inputs: Sequence[str], *, fmt: str = "auto", mapping: str | None = None,
+                   where: Sequence[str] = ()) -> list[list[str]]:
+    """Client messages of each consultation of the input files, keeping those matching ``where``.
+
+    Args:
+        inputs: files or folders, as for ``soudan run``.
+        fmt: input format (auto, csv, xlsx, jsonl, parquet, kokorochat).
+        mapping: column mapping YAML.
+        where: ``COLUMN=VALUE`` filters (age_band=10代, gender=女性, prefecture=熊本県 …), all must hold.
+
+    Raises:
+        ValueError: a filter is not COLUMN=VALUE or names an unknown column.
+    """
+    from nlp.analyse import ATTRIBUTE_COLUMNS, group_consultations
+    from nlp.ingest import read_inputs
+
+    filters = []
+    for item in where:
+        column, sep, value = item.partition("=")
+        if not sep or column.strip() not in ATTRIBUTE_COLUMNS:
+            raise ValueError(f"The '--where' option must be COLUMN=VALUE with COLUMN one of {ATTRIBUTE_COLUMNS}. Got {item!r}.")
+        filters.append((column.strip(), value.strip()))
+    groups = group_consultations(read_inputs(list(inputs), fmt=fmt, mapping=mapping).messages)
+    for column, value in filters:
+        groups = groups[groups[column].astype(str) == value]
+    return [list(m) for m in groups["messages"]]
