@@ -284,8 +284,10 @@ def write_stage(
     if explore is not None:
         from nlp.explore.stage import write_explore
 
+        started = time.perf_counter()
         explore_charts = write_explore(explore, out, charts=options.reports)
-        run_info["explore"] = {"seconds": explore.seconds, "not_shown": explore.not_shown}
+        run_info["explore"] = {"seconds": explore.seconds, "write_seconds": round(time.perf_counter() - started, 3),
+                               "not_shown": explore.not_shown}
     if options.reports:
         weekday_hour = analysis.consultations.groupby(["weekday", "hour"]).size().rename("consultations").reset_index()
         write_reports(out, tables, run_info, comparisons=comparisons, topics=topic_table, quotes=analysis.quotes,

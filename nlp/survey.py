@@ -204,8 +204,10 @@ def write_stage(out: Path, options: SurveyOptions, data: SurveyData, analysis: S
         from nlp.explore.stage import explore_answers, write_explore
 
         found = explore_answers(analysis.answers, min_cell=options.min_cell)
+        started = time.perf_counter()
         explore = (found, write_explore(found, out, charts=options.reports, prefix="survey_explore"))
-        run_info["explore"] = {"seconds": found.seconds, "not_shown": found.not_shown}
+        run_info["explore"] = {"seconds": found.seconds, "write_seconds": round(time.perf_counter() - started, 3),
+                               "not_shown": found.not_shown}
     if options.reports:
         from nlp.survey_report import write_survey_reports
 
