@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from nlp.charts import MAIN, PALETTE, _save, _style, heatmap
+from nlp.charts import MAIN, PALETTE, _footnote, _save, _style, heatmap
 from nlp.labels import column_label, value_label
 
 MAX_HEATMAP_GROUPS = 15
@@ -73,10 +73,10 @@ def frequency_heatmap(freq: pd.DataFrame, groups: pd.DataFrame, dimension: str, 
     values = cells.pivot_table(index="word", columns="group", values="share", aggfunc="first")
     values = values.reindex(index=top, columns=shown["group"].tolist()) * 100
     hidden = values.isna()  # under --min-cell in that group (or complementary): not shown
-    fig = heatmap(values, hidden, f"語の出現率：{column_label(dimension) if dimension != 'primary_theme' else '主なテーマ'}別",
+    name = "主なテーマ" if dimension == "primary_theme" else "設問" if dimension == "question" else column_label(dimension)
+    fig = heatmap(values, hidden, f"語の出現率：{name if name.endswith('別') else name + '別'}",
                   row_labels=top, col_labels=[_label(dimension, g) for g in values.columns])
-    fig.text(0.01, -0.02, "数値は各グループの文書のうちその語を含む割合（%）。秘匿＝最小セル数未満", fontsize=10,
-             color="#444444", ha="left", va="top")
+    _footnote(fig, ["数値は各グループの文書のうちその語を含む割合（%）。秘匿＝最小セル数未満（表示しない）"])
     return fig
 
 

@@ -35,7 +35,7 @@ GROUP_COLUMNS = ["dimension", "group", "documents", "suppressed"]
 def _natural_groups(values: pd.Series, dimension: str) -> list[str]:
     from nlp.charts import in_natural_order
 
-    frame = pd.DataFrame({dimension: sorted(pd.unique(values.astype(str)))})
+    frame = pd.DataFrame({dimension: sorted(pd.unique(values.astype(str)), key=lambda v: (v in ("不明", "none"), v))})
     return list(in_natural_order(frame, dimension)[dimension])
 
 

@@ -48,21 +48,19 @@ class ExploreSection:
         result, charts = explore
         return cls(result.tables(), dict(charts or {}), list(result.not_shown))
 
-    def chart_list(self) -> list[tuple[str, Path]]:
-        """(title, png) in reading order."""
-        titles = []
-        for name, path in self.charts.items():
-            titles.append((chart_title(name), path))
-        return titles
-
 
 def chart_title(name: str) -> str:
-    """Japanese title of an explore chart file name (explore_network_group1 …)."""
-    part = name.split("_", 1)[1] if "_" in name else name
+    """Japanese title of an explore chart file name (explore_network_group1, survey_explore_ca_age_band …)."""
+    part = name.split("explore_", 1)[-1]
+
+    def by(dimension: str) -> str:
+        label = DIMENSION_LABELS.get(dimension, dimension)
+        return label if label.endswith("別") else label + "別"
+
     if part == "frequency":
         return "よく使われる語"
     if part.startswith("frequency_"):
-        return f"語の出現率（{DIMENSION_LABELS.get(part[10:], part[10:])}別）"
+        return f"語の出現率（{by(part[len('frequency_'):])}）"
     if part.startswith("network_"):
         return "共起ネットワーク"
     if part.startswith("ca_"):
