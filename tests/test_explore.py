@@ -217,3 +217,20 @@ def test_config_errors_name_key_allowed_and_received(tmp_path):
     bad.write_text("version: 1\nparts_of_speech: {名詞: 名詞}\nfrequency: {dimensions: [age]}\n", encoding="utf-8")
     with pytest.raises(ExploreConfigError, match=r"frequency\.dimensions.*Got 'age'"):
         load_explore_config(bad)
+
+
+def test_survey_min_cell_counts_people_not_answers(config):
+    from nlp.explore.stage import explore_answers
+
+    rows = []
+    for r in range(4):  # 4 people write バス in each of 3 answers: 12 answers, but 4 people
+        rows += [(f"R{r}", f"q{q}", f"問{q}", "記述あり", [], "バスの本数が少ない", "70代", "女性") for q in range(3)]
+    for r in range(4, 16):  # 12 people write 公園 once
+        rows.append((f"R{r}", "q0", "問0", "記述あり", [], "公園がほしい", "30代", "男性"))
+    answers = pd.DataFrame(rows, columns=["respondent_id", "question", "label", "status", "themes", "text", "age_band",
+                                          "gender"])
+    result = explore_answers(answers, min_cell=10, config=config)
+    words = set(result.frequencies["word"])
+    assert "公園" in words and not {"バス", "本数"} & words
+    overall = result.groups.set_index("dimension").loc["全体"]
+    assert int(overall["documents"]) == 16  # respondents, not the 24 answers

@@ -167,16 +167,38 @@ def explore_consultations(consultations: pd.DataFrame, messages: Sequence[Sequen
 
 
 def explore_answers(answers: pd.DataFrame, *, min_cell: int, config: ExploreConfig | None = None) -> ExploreResult:
-    """The exploratory views of survey open answers (rows with status 記述あり; ``question`` holds its label)."""
+    """The exploratory views of survey open answers (rows with status 記述あり; ``label`` names the question).
+
+    --min-cell counts people: the overall lists, the attribute breakdowns, the network and the
+    correspondence analysis by attribute treat each respondent as one document (all their open
+    answers together), so one person's three answers never count as three; only the breakdown by
+    question (where each respondent answers once) uses the answers themselves.
+    """
     config = config or load_explore_config()
     written = answers[answers["status"] == "記述あり"].reset_index(drop=True)
-    attributes = written.drop(columns=["text", "themes", "status"], errors="ignore")
-    if "label" in attributes:
-        attributes = attributes.assign(question=attributes["label"])
-    groups = [g for g in config.network_groups if not g.ideation]
-    return explore_documents(written["text"].astype(str).tolist(), attributes, min_cell=min_cell,
-                             dimensions=config.survey_dimensions, ca_dimensions=config.ca_survey_dimensions,
-                             network_groups=groups, config=config)
+    written = written.assign(question=written["label"] if "label" in written else written["question"])
+    columns = [c for c in written.columns if c not in ("text", "themes", "status", "label", "question", "respondent_id")]
+    people = (written.groupby("respondent_id", sort=True)
+              .agg(text=("text", lambda t: "\n".join(map(str, t))), **{c: (c, "first") for c in columns}).reset_index())
+    groups = [g for g in config.network_groups if not g.ideation and all(k != "question" for k, _ in g.where)]
+    by_person = explore_documents(people["text"].tolist(), people[columns], min_cell=min_cell,
+                                  dimensions=[d for d in config.survey_dimensions if d != "question"],
+                                  ca_dimensions=[d for d in config.ca_survey_dimensions if d != "question"],
+                                  network_groups=groups, config=config)
+    if "question" not in config.survey_dimensions + config.ca_survey_dimensions:
+        return by_person
+    by_answer = explore_documents(written["text"].astype(str).tolist(), written[["question"]], min_cell=min_cell,
+                                  dimensions=["question"] if "question" in config.survey_dimensions else [],
+                                  ca_dimensions=["question"] if "question" in config.ca_survey_dimensions else [],
+                                  config=config)
+    question = by_answer.groups["dimension"] == "question"
+    by_person.groups = pd.concat([by_person.groups, by_answer.groups[question]], ignore_index=True)
+    by_person.frequencies = pd.concat([by_person.frequencies,
+                                       by_answer.frequencies[by_answer.frequencies["dimension"] == "question"]],
+                                      ignore_index=True)
+    by_person.correspondences += by_answer.correspondences
+    by_person.seconds = round(by_person.seconds + by_answer.seconds, 3)
+    return by_person
 
 
 def write_explore(result: ExploreResult, out_dir: str | Path, *, charts: bool = True, prefix: str = "explore") -> dict[str, Path]:
