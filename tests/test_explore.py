@@ -234,3 +234,10 @@ def test_survey_min_cell_counts_people_not_answers(config):
     assert "公園" in words and not {"バス", "本数"} & words
     overall = result.groups.set_index("dimension").loc["全体"]
     assert int(overall["documents"]) == 16  # respondents, not the 24 answers
+
+
+def test_kwic_parameters_are_checked():
+    with pytest.raises(ValueError, match="'min_cell' parameter must be an integer >= 1. Got 0"):
+        concordance([["学校"]] * 20, "学校", min_cell=0)
+    with pytest.raises(ValueError, match="non-empty"):
+        concordance([["学校"]] * 20, " ")

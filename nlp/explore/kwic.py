@@ -100,6 +100,8 @@ def concordance(
     """
     if not term or not term.strip():
         raise ValueError("The 'term' parameter must be a non-empty word. Got an empty string.")
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
+        raise ValueError(f"The 'min_cell' parameter must be an integer >= 1. Got {min_cell!r}.")
     if width < 1 or limit < 1:
         raise ValueError(f"The 'width' and 'limit' parameters must be integers >= 1. Got {width!r}, {limit!r}.")
     tokenizer = tokenizer or SudachiTokenizer()
