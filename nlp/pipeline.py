@@ -291,7 +291,7 @@ def write_stage(
     if options.reports:
         weekday_hour = analysis.consultations.groupby(["weekday", "hour"]).size().rename("consultations").reset_index()
         write_reports(out, tables, run_info, comparisons=comparisons, topics=topic_table, quotes=analysis.quotes,
-                      weekday_hour=weekday_hour, **({"explore": (explore, explore_charts)} if explore is not None else {}))
+                      weekday_hour=weekday_hour, explore=(explore, explore_charts) if explore is not None else None)
     outputs.write_json(out / "run.json", run_info)
     return run_info
 

@@ -211,8 +211,7 @@ def write_stage(out: Path, options: SurveyOptions, data: SurveyData, analysis: S
     if options.reports:
         from nlp.survey_report import write_survey_reports
 
-        write_survey_reports(out, result.tables, result.quotes, run_info, analysis.themes.labels,
-                             **({"explore": explore} if explore is not None else {}))
+        write_survey_reports(out, result.tables, result.quotes, run_info, analysis.themes.labels, explore=explore)
     outputs.write_json(out / "run.json", run_info)
     return run_info
 
