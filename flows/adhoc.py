@@ -10,7 +10,8 @@ from flows import tasks
 from nlp import pipeline
 
 TASK_STAGES = pipeline.Stages(
-    ingest=tasks.ingest, analyse=tasks.analyse, aggregate=tasks.aggregate, topics=tasks.topics
+    ingest=tasks.ingest, analyse=tasks.analyse, aggregate=tasks.aggregate, topics=tasks.topics,
+    explore=tasks.explore,
 )
 
 
@@ -40,11 +41,13 @@ def adhoc_run(
     compare_region: str | None = None,
     compare_previous_year: bool = False,
     events: list[str] | None = None,
+    explore: bool = False,
 ) -> dict:
     """Analyse the given files and write tables, charts and reports to ``out``."""
     options = pipeline.RunOptions(
         inputs=inputs, out=out, fmt=fmt, mapping=mapping, since=since, until=until, min_cell=min_cell,
         workers=workers, topics=topics, keep_text=keep_text, model=model,
         compare_region=compare_region, compare_previous_year=compare_previous_year, events=events or [],
+        explore=explore,
     )
     return run_with_tasks(options)

@@ -140,6 +140,7 @@ def run(
     compare_previous_year: bool = typer.Option(False, "--compare-previous-year", help="Compare --since..--until with the same dates a year before."),
     event: List[str] = typer.Option([], help="Campaign window NAME:START:END compared with the same length before."),
     prefect: bool = typer.Option(False, "--prefect/--no-prefect", help="Run as the Prefect flow soudan-adhoc (starts a local server)."),
+    explore: bool = typer.Option(False, "--explore/--no-explore", help="Word frequencies, co-occurrence networks, correspondence analysis (explore/)."),
 ) -> None:
     """Analyse consultation logs and write tables, charts and reports."""
     with friendly_errors():
@@ -150,7 +151,7 @@ def run(
             mapping=str(mapping) if mapping else None, since=_parse_date(since, "--since"),
             until=_parse_date(until, "--until"), min_cell=min_cell, workers=workers, topics=topics,
             keep_text=keep_text, model=str(model) if model else None, compare_region=compare_region,
-            compare_previous_year=compare_previous_year, events=list(event),
+            compare_previous_year=compare_previous_year, events=list(event), explore=explore,
         )
         _report_run(execute_run(options, prefect), str(out))
 
@@ -228,12 +229,14 @@ def demo(
         options = RunOptions(
             inputs=inputs, out=str(out), topics=topics, since=date(2024, 4, 1), until=date(2025, 3, 31),
             compare_region="熊本県", compare_previous_year=True, events=["夏キャンペーン:2024-07-01:2024-08-31"],
+            explore=True,
         )
         _report_run(execute_run(options, prefect=False), str(out))
         # After the main run: it replaces `out` whole, which would remove an earlier survey folder.
         from nlp.survey import run_survey
 
-        survey = run_survey(DEMO_SURVEY / "survey_synthetic.xlsx", out / "survey", reference=DEMO_SURVEY / "reference_example.csv")
+        survey = run_survey(DEMO_SURVEY / "survey_synthetic.xlsx", out / "survey", reference=DEMO_SURVEY / "reference_example.csv",
+                            explore=True)
         err.print(f"[green]soudan: survey demo ({survey['rows']['respondents']} synthetic respondents) in {out / 'survey'}[/green]", highlight=False)
 
 
@@ -248,12 +251,13 @@ def survey(
     quotes: int = typer.Option(3, help="Masked quotes per open question and theme (0: none)."),
     reports: bool = typer.Option(True, "--reports/--no-reports", help="Write survey_report.xlsx/.pptx/.html and survey_summary.md."),
     prefect: bool = typer.Option(False, "--prefect/--no-prefect", help="Run as the Prefect flow soudan-survey."),
+    explore: bool = typer.Option(False, "--explore/--no-explore", help="Word frequencies, co-occurrence networks, correspondence analysis of the open answers."),
 ) -> None:
     """Analyse a resident survey or event questionnaire: open-answer themes, choices, loneliness."""
     with friendly_errors():
         parameters = dict(mapping=str(mapping) if mapping else None, min_cell=min_cell,
                           reference=str(reference) if reference else None, themes=str(themes) if themes else None,
-                          quotes_per_theme=quotes, reports=reports)
+                          quotes_per_theme=quotes, reports=reports, explore=explore)
         if prefect:
             from flows.survey import survey_run
 
@@ -268,6 +272,44 @@ def survey(
                   f"(see rejects.csv); open answers: {answered}; outputs in {out}[/green]", highlight=False)
         for warning in info.get("warnings", []):
             err.print(f"[yellow]{warning}[/yellow]", highlight=False)
+
+
+@app.command()
+def kwic(
+    term: str = typer.Argument(..., help="The word to look up (matched by its Sudachi normalised form)."),
+    input: List[Path] = typer.Option(..., "--input", "-i", help="Input files or directories (repeatable)."),
+    format: InputFormat = typer.Option(InputFormat.auto, "--format", "-f"),
+    mapping: Optional[Path] = typer.Option(None),
+    min_cell: int = typer.Option(10, help="No line unless the term occurs in at least this many consultations (and the group has as many)."),
+    width: Optional[int] = typer.Option(None, help="Characters of context each side (default taxonomy/explore.yaml)."),
+    limit: Optional[int] = typer.Option(None, help="Most lines shown (default taxonomy/explore.yaml)."),
+    where: List[str] = typer.Option([], help="Only consultations with COLUMN=VALUE, e.g. age_band=10代 (repeatable)."),
+    include_ideation: bool = typer.Option(False, "--include-ideation", help="Also read messages with suicide-ideation content (off: never quoted)."),
+    out: Optional[Path] = typer.Option(None, help="Write the lines to this CSV (left, keyword, right) instead of printing."),
+) -> None:
+    """Keyword in context: masked client-text lines around TERM."""
+    with friendly_errors():
+        from nlp import outputs
+        from nlp.explore.config import load_explore_config
+        from nlp.explore.kwic import concordance, read_documents
+
+        config = load_explore_config()
+        documents = read_documents([str(p) for p in input], fmt=format.value, mapping=str(mapping) if mapping else None,
+                                   where=where)
+        result = concordance(documents, term, min_cell=min_cell, width=width or config.kwic_width,
+                             limit=limit or config.kwic_limit, include_ideation=include_ideation)
+        if result.reason:
+            err.print(f"[yellow]soudan kwic: {result.reason}[/yellow]", highlight=False)
+        if out is not None:
+            outputs.write_csv(out, result.lines)
+        else:
+            span = width or config.kwic_width
+            for left, keyword, right in result.lines.itertuples(index=False):
+                typer.echo(f"{left:>{span}}【{keyword}】{right}")
+        if not result.reason:
+            err.print(f"[green]soudan kwic: {len(result.lines)} lines from {result.documents} consultations"
+                      + (" (ideation content included)" if include_ideation else "") + (f"; written to {out}" if out else "")
+                      + "[/green]", highlight=False)
 
 
 @app.command()

@@ -30,11 +30,12 @@ def survey_run(
     themes: str | None = None,
     quotes_per_theme: int = 3,
     reports: bool = True,
+    explore: bool = False,
 ) -> dict:
     """Analyse one survey file and write its tables, quotes and reports to ``out`` (atomically)."""
     run_info = survey.run_survey(
         input, out, mapping=mapping, min_cell=min_cell, reference=reference, themes=themes,
-        quotes_per_theme=quotes_per_theme, reports=reports, stages=TASK_STAGES,
+        quotes_per_theme=quotes_per_theme, reports=reports, stages=TASK_STAGES, explore=explore,
     )
     get_run_logger().info(
         "wrote %s: %d respondents, %d rejected rows, %d open questions",

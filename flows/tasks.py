@@ -16,3 +16,4 @@ ingest = task(pipeline.ingest_stage, name="ingest", retries=2, retry_delay_secon
 analyse = task(pipeline.analyse_stage, name="analyse", **_private)
 aggregate = task(pipeline.aggregate_stage, name="aggregate", **_private)
 topics = task(pipeline.topics_stage, name="topics", **_private)
+explore = task(pipeline.explore_stage, name="explore", **_private)

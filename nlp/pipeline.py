@@ -47,6 +47,7 @@ class RunOptions:
     compare_previous_year: bool = False
     events: list[str] = field(default_factory=list)
     reports: bool = True
+    explore: bool = False  # word frequencies, co-occurrence networks, correspondence analysis (nlp/explore)
 
     def __post_init__(self) -> None:
         if self.min_cell < 1:
@@ -202,6 +203,13 @@ def topics_stage(analysis: Analysis, options: RunOptions):
         return str(error)
 
 
+def explore_stage(analysis: Analysis, options: RunOptions):
+    """The exploratory views of the period's consultations (see nlp.explore.stage)."""
+    from nlp.explore.stage import explore_consultations
+
+    return explore_consultations(analysis.consultations, analysis.messages, min_cell=options.min_cell)
+
+
 def versions() -> dict[str, str]:
     found = {"soudan": VERSION, "python": platform.python_version()}
     for package in ("sudachipy", "sudachidict-core", "pandas", "scikit-learn", "bertopic", "prefect"):
@@ -237,6 +245,7 @@ def write_stage(
     comparisons: dict,
     topics,
     timings: dict[str, float],
+    explore=None,
 ) -> dict:
     """Write every output into ``out`` (a staging folder) and return run.json's content."""
     from nlp.reports import write_reports
@@ -271,10 +280,18 @@ def write_stage(
         "timings_seconds": timings,
         "synthetic_data": any("synthetic" in str(s.get("path", "")) for s in ingested.sources),
     }
+    explore_charts = {}
+    if explore is not None:
+        from nlp.explore.stage import write_explore
+
+        started = time.perf_counter()
+        explore_charts = write_explore(explore, out, charts=options.reports)
+        run_info["explore"] = {"seconds": explore.seconds, "write_seconds": round(time.perf_counter() - started, 3),
+                               "not_shown": explore.not_shown}
     if options.reports:
         weekday_hour = analysis.consultations.groupby(["weekday", "hour"]).size().rename("consultations").reset_index()
         write_reports(out, tables, run_info, comparisons=comparisons, topics=topic_table, quotes=analysis.quotes,
-                      weekday_hour=weekday_hour)
+                      weekday_hour=weekday_hour, explore=(explore, explore_charts) if explore is not None else None)
     outputs.write_json(out / "run.json", run_info)
     return run_info
 
@@ -287,6 +304,7 @@ class Stages:
     analyse: Callable = analyse_stage
     aggregate: Callable = aggregate_stage
     topics: Callable = topics_stage
+    explore: Callable = explore_stage
 
 
 def run_pipeline(
@@ -308,5 +326,9 @@ def run_pipeline(
     if options.topics:
         with timer("topics"):
             topics = stages.topics(analysis, options)
+    explore = None
+    if options.explore:
+        with timer("explore"):
+            explore = stages.explore(analysis, options)
     with outputs.staged_output(options.out) as staging, timer("write"):
-        return write_stage(staging, options, ingested, analysis, tables, comparisons, topics, timer)
+        return write_stage(staging, options, ingested, analysis, tables, comparisons, topics, timer, explore)

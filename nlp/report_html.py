@@ -179,6 +179,10 @@ def write_html(path: Path, data: ReportData) -> Path:
         elif section.key == "method":
             item["paragraphs"] += [{"cls": "", "text": line} for line in method_notes(data)]
         sections.append(item)
+    if data.explore is not None:
+        from nlp.explore.report import html_section
+
+        sections.insert(len(sections) - 1, html_section(data.explore))  # before 方法と秘匿処理
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     html = env.from_string(TEMPLATE).render(
         sections=sections, facts=run_facts(data.run_info), synthetic=bool(data.run_info.get("synthetic_data")),

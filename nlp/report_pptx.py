@@ -301,6 +301,11 @@ def write_pptx(path: Path, data: ReportData) -> Path:
             else:
                 _section_slide(deck, number, section, data, ["掲載できる匿名化済みの相談内容の例はありません。"])
         elif section.key == "method":
+            if data.explore is not None:
+                from nlp.explore.report import pptx_slides
+
+                pptx_slides(deck, number, data.explore)
+                number += 1
             deck.text_slides(f"{number}. {section.title}", method_notes(data), size=18)
     deck.save(path)
     return path

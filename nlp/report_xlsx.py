@@ -79,6 +79,10 @@ def write_xlsx(path: Path, data: ReportData) -> Path:
     _findings(book, fmt, data, {name: sheet for name, _, _, sheet in entries})
     for name, title, df, sheet_name in entries:
         _table_sheet(book.add_worksheet(sheet_name), fmt, name, title, df, data.charts.get(name))
+    if data.explore is not None:
+        from nlp.explore.report import xlsx_sheets
+
+        xlsx_sheets(book, fmt, data.explore, used)
     book.close()
     return path
 

@@ -35,6 +35,7 @@ class ReportData:
     comparisons: dict[str, pd.DataFrame] = field(default_factory=dict)
     topics: pd.DataFrame | None = None
     quotes: dict[str, list[str]] = field(default_factory=dict)
+    explore: object | None = None  # nlp.explore.report.ExploreSection, with --explore
 
     def present(self, section: Section) -> list[str]:
         """Names of the section's tables that this run produced (weekday_hour counts via its chart)."""
@@ -108,6 +109,7 @@ def write_reports(
     topics: pd.DataFrame | None = None,
     quotes: dict[str, list[str]] | None = None,
     weekday_hour: pd.DataFrame | None = None,
+    explore: tuple | None = None,
 ) -> dict[str, Path]:
     """Write charts/*.png, summary.md, report.xlsx, report.html and report.pptx into ``out_dir``.
 
@@ -119,6 +121,7 @@ def write_reports(
         topics: topic table (size and label / keyword columns).
         quotes: masked quotes by theme id; only these ever reach the reports.
         weekday_hour: tidy weekday × hour counts for the heat map (or a ``weekday_hour`` table).
+        explore: (nlp.explore ExploreResult, its charts) for the 語の分析 section, or None.
 
     Returns:
         {"summary", "xlsx", "html", "pptx", "charts"} → paths.
@@ -134,6 +137,10 @@ def write_reports(
     charts = draw_charts(tables, out_dir / "charts", topics=topics, comparisons=comparisons)
     findings = summarize(tables, comparisons=comparisons, topics=topics)
     data = ReportData(tables, run_info, findings, charts, comparisons, topics, clean_quotes(quotes))
+    if explore is not None:
+        from nlp.explore.report import ExploreSection
+
+        data.explore = ExploreSection.of(explore)
     paths = {"summary": out_dir / "summary.md", "xlsx": out_dir / "report.xlsx",
              "html": out_dir / "report.html", "pptx": out_dir / "report.pptx", "charts": out_dir / "charts"}
     paths["summary"].write_text(summary_markdown(findings, run_info), encoding="utf-8")

@@ -62,6 +62,7 @@ class SurveyOptions:
     themes: str | None = None
     quotes_per_theme: int = 3
     reports: bool = True
+    explore: bool = False  # word frequencies, networks, correspondence analysis of the open answers
 
     def __post_init__(self) -> None:
         for name, low in (("min_cell", 1), ("quotes_per_theme", 0)):
@@ -198,10 +199,19 @@ def write_stage(out: Path, options: SurveyOptions, data: SurveyData, analysis: S
         "timings_seconds": timings,
         "synthetic_data": "synthetic" in Path(options.input).name.lower(),
     }
+    explore = None
+    if options.explore:
+        from nlp.explore.stage import explore_answers, write_explore
+
+        found = explore_answers(analysis.answers, min_cell=options.min_cell)
+        started = time.perf_counter()
+        explore = (found, write_explore(found, out, charts=options.reports, prefix="survey_explore"))
+        run_info["explore"] = {"seconds": found.seconds, "write_seconds": round(time.perf_counter() - started, 3),
+                               "not_shown": found.not_shown}
     if options.reports:
         from nlp.survey_report import write_survey_reports
 
-        write_survey_reports(out, result.tables, result.quotes, run_info, analysis.themes.labels)
+        write_survey_reports(out, result.tables, result.quotes, run_info, analysis.themes.labels, explore=explore)
     outputs.write_json(out / "run.json", run_info)
     return run_info
 
@@ -227,6 +237,7 @@ def run_survey(
     quotes_per_theme: int = 3,
     reports: bool = True,
     stages: SurveyStages = SurveyStages(),
+    explore: bool = False,
 ) -> dict:
     """Read → tag → tabulate → write, atomically into ``out``.
 
@@ -239,13 +250,14 @@ def run_survey(
         themes: a survey themes YAML (default taxonomy/survey_themes.yaml).
         quotes_per_theme: quotes per open question and theme (0: none).
         reports: also write survey_report.xlsx/.pptx/.html, survey_summary.md and charts.
+        explore: also write explore/*.csv and the 語の分析 charts and report section.
 
     Returns:
         The content of run.json.
     """
     options = SurveyOptions(str(input), str(out), str(mapping) if mapping else None, min_cell,
                             str(reference) if reference else None, str(themes) if themes else None,
-                            quotes_per_theme, reports)
+                            quotes_per_theme, reports, explore)
     return run_survey_options(options, stages)
 
 

@@ -288,7 +288,7 @@ def chart_sheets(charts: dict[str, Path]) -> dict[str, list[Path]]:
 
 
 def write_xlsx(path: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, found: list[Finding],
-               run_info: dict, charts: dict[str, Path]) -> Path:
+               run_info: dict, charts: dict[str, Path], explore=None) -> Path:
     """survey_report.xlsx: README, 主な所見, 自由記述の例, then one sheet per table (charts beside)."""
     import xlsxwriter
 
@@ -347,6 +347,10 @@ def write_xlsx(path: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame
     for name in names:
         _table_sheet(book.add_worksheet(sheet_name(name)), fmt, f"{table_title(name)}（{name}）", table_description(name),
                      tables[name], by_sheet.get(name, []))
+    if explore is not None:
+        from nlp.explore.report import xlsx_sheets
+
+        xlsx_sheets(book, fmt, explore, set())
     book.close()
     return path
 
@@ -385,7 +389,7 @@ def _table_sheet(sheet, fmt, title: str, description: str, df: pd.DataFrame, ima
 # --------------------------------------------------------------------------- entry point
 
 def write_survey_reports(out_dir: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, run_info: dict,
-                         labels: dict[str, str] | None = None) -> dict[str, Path]:
+                         labels: dict[str, str] | None = None, explore: tuple | None = None) -> dict[str, Path]:
     """Write charts/survey_*.png, survey_summary.md, survey_report.xlsx, .html and .pptx into ``out_dir``.
 
     Args:
@@ -394,6 +398,7 @@ def write_survey_reports(out_dir: Path, tables: dict[str, pd.DataFrame], quotes:
         quotes: the masked quotes (nlp.survey_quotes.QUOTE_COLUMNS).
         run_info: run.json's content (questions, rows, benchmark, min_cell, synthetic_data).
         labels: theme id → label (unused labels are fine).
+        explore: (nlp.explore ExploreResult, its charts) for the 語の分析 section, or None.
 
     Returns:
         {"summary", "xlsx", "html", "pptx", "charts"} → paths.
@@ -406,9 +411,12 @@ def write_survey_reports(out_dir: Path, tables: dict[str, pd.DataFrame], quotes:
     paths = {"summary": out_dir / "survey_summary.md", "xlsx": out_dir / "survey_report.xlsx",
              "html": out_dir / "survey_report.html", "pptx": out_dir / "survey_report.pptx", "charts": out_dir / "charts"}
     paths["summary"].write_text(summary_markdown(found, quotes, run_info), encoding="utf-8")
-    write_xlsx(paths["xlsx"], tables, quotes, found, run_info, charts)
-    write_html(paths["html"], tables, quotes, found, run_info, charts)
-    write_pptx(paths["pptx"], tables, quotes, found, run_info, charts)
+    from nlp.explore.report import ExploreSection
+
+    more = {"explore": ExploreSection.of(explore)} if explore is not None else {}
+    write_xlsx(paths["xlsx"], tables, quotes, found, run_info, charts, **more)
+    write_html(paths["html"], tables, quotes, found, run_info, charts, **more)
+    write_pptx(paths["pptx"], tables, quotes, found, run_info, charts, **more)
     return paths
 
 

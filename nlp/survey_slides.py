@@ -181,7 +181,7 @@ def _overall(df: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def write_pptx(path: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, found: list[Finding],
-               run_info: dict, charts: dict[str, Path]) -> Path:
+               run_info: dict, charts: dict[str, Path], explore=None) -> Path:
     """Write survey_report.pptx."""
     synthetic = bool(run_info.get("synthetic_data"))
     deck = SurveyDeck("住民アンケート分析（soudan）" + ("　合成データ" if synthetic else ""))
@@ -232,6 +232,11 @@ def write_pptx(path: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame
     for k in range(0, len(choice_charts), 2):
         deck.pictures_slide(f"{number}. 選択式の設問" + ("" if k == 0 else "（続き）"), choice_charts[k:k + 2])
     if choice_charts:
+        number += 1
+    if explore is not None:
+        from nlp.explore.report import pptx_slides
+
+        pptx_slides(deck, number, explore)
         number += 1
     deck.text_slides(f"{number}. 方法と秘匿処理について", method_notes(run_info), size=16)
     deck.save(path)
@@ -285,7 +290,7 @@ def _image(path: Path | None) -> list[str]:
 
 
 def write_html(path: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, found: list[Finding],
-               run_info: dict, charts: dict[str, Path]) -> Path:
+               run_info: dict, charts: dict[str, Path], explore=None) -> Path:
     """Write survey_report.html (charts inlined, no external files or scripts)."""
 
     def block(name: str, images: list[str] | None = None, title: str | None = None) -> dict:
@@ -320,6 +325,10 @@ def write_html(path: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame
         sections.append({"title": "選択式の設問", "findings": [], "paragraphs": [],
                          "blocks": [block("survey_choice", images)] + [block(n) for n in table_order(tables)
                                                                       if n.startswith("survey_choice_by_")]})
+    if explore is not None:
+        from nlp.explore.report import survey_html_section
+
+        sections.append(survey_html_section(explore))
     sections.append({"title": "方法と秘匿処理について", "findings": [], "paragraphs": method_notes(run_info), "blocks": []})
     html = jinja2.Environment(autoescape=True).from_string(TEMPLATE).render(
         title=REPORT_TITLE, facts=run_facts(run_info), sections=sections,

@@ -1,0 +1,182 @@
+"""The 語の分析 section of report.xlsx / report.html / report.pptx (the writers call these).
+
+Only the explore tables are rendered (every word and group in them passed --min-cell), with
+Japanese headers and the explore charts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from nlp.labels import format_cell, value_label
+
+SECTION_TITLE = "語の分析（頻度・共起ネットワーク・対応分析）"
+HEADERS = {
+    "dimension": "区分", "group": "グループ", "rank": "順位", "word": "語", "pos": "品詞", "documents": "文書数",
+    "share": "割合", "frequency": "出現回数", "suppressed": "注記", "title": "ネットワーク", "source": "語1",
+    "target": "語2", "jaccard": "Jaccard係数", "co_documents": "共起文書数", "community": "まとまり",
+    "kind": "種類", "label": "語・グループ", "dim1": "第1軸", "dim2": "第2軸", "degree": "次数",
+}
+KINDS = {"rank": "count", "documents": "count", "frequency": "count", "co_documents": "count", "share": "share",
+         "jaccard": "number", "dim1": "number", "dim2": "number", "community": "count", "degree": "count"}
+DIMENSION_LABELS = {"全体": "全体", "age_band": "年代", "gender": "性別", "occupation": "職業", "primary_theme": "主なテーマ",
+                    "period": "時期", "question": "設問", "prefecture": "都道府県", "district": "地区", "role": "立場"}
+SHEETS = [("word_frequency", "語の頻度"), ("network_edges", "共起ネットワーク"), ("correspondence", "対応分析")]
+NOTES = [
+    "語はSudachiの正規化形（品詞：名詞・動詞・形容詞・形状詞）。ストップワードと人名・地名、伏せ字の対象は数えていません。",
+    "語は、表示するグループの最小セル数以上の文書に出現した場合だけ示します。最小セル数未満のグループは示しません。",
+    "共起ネットワークは文書単位のJaccard係数の上位の組（共起文書数も最小セル数以上）、色は語のまとまり（コミュニティ）です。",
+    "対応分析は語×属性の文書数の表から計算した座標で、表そのものは公開しません。",
+]
+
+
+@dataclass
+class ExploreSection:
+    """What the writers render: the result's tables and chart paths."""
+
+    tables: dict[str, pd.DataFrame]
+    charts: dict[str, Path] = field(default_factory=dict)
+    not_shown: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, explore) -> "ExploreSection | None":
+        if explore is None:
+            return None
+        result, charts = explore
+        return cls(result.tables(), dict(charts or {}), list(result.not_shown))
+
+
+def chart_title(name: str) -> str:
+    """Japanese title of an explore chart file name (explore_network_group1, survey_explore_ca_age_band …)."""
+    part = name.split("explore_", 1)[-1]
+
+    def by(dimension: str) -> str:
+        label = DIMENSION_LABELS.get(dimension, dimension)
+        return label if label.endswith("別") else label + "別"
+
+    if part == "frequency":
+        return "よく使われる語"
+    if part.startswith("frequency_"):
+        return f"語の出現率（{by(part[len('frequency_'):])}）"
+    if part.startswith("network_"):
+        return "共起ネットワーク"
+    if part.startswith("ca_"):
+        return f"対応分析（語×{DIMENSION_LABELS.get(part[3:], part[3:])}）"
+    return part
+
+
+def display(name: str, df: pd.DataFrame) -> tuple[list[str], list[list[object]], list[str]]:
+    """Japanese headers, cell values and kinds of an explore table (network keys and ids dropped)."""
+    columns = [c for c in df.columns if c not in ("network", "axis")]
+    headers = [HEADERS.get(c, c) for c in columns]
+    kinds = [KINDS.get(c, "text") for c in columns]
+    rows = []
+    for record in df[columns].to_dict("records"):
+        row = []
+        for column, kind in zip(columns, kinds):
+            value = record[column]
+            if column == "dimension":
+                value = DIMENSION_LABELS.get(str(value), str(value))
+            elif column == "group" and record.get("dimension") == "primary_theme":
+                value = value_label("theme", value)
+            elif column == "kind":
+                value = {"word": "語", "group": "グループ"}.get(value, value)
+            elif column == "suppressed":
+                value = "秘匿" if bool(value) else ""
+            if pd.isna(value) if not isinstance(value, str) else False:
+                value = "秘匿" if column == "documents" else ""
+            row.append(value if isinstance(value, str) or kind == "text" else float(value) if kind != "count" else int(value))
+        rows.append(row)
+    return headers, rows, kinds
+
+
+def html_section(section: ExploreSection) -> dict:
+    """A section dict for the report.html template (same keys as the other sections)."""
+    import base64
+
+    def image(path: Path) -> str:
+        return base64.b64encode(Path(path).read_bytes()).decode("ascii") if Path(path).exists() else ""
+
+    def table(name: str, df: pd.DataFrame) -> dict:
+        headers, rows, kinds = display(name, df)
+        cells = [[{"text": format_cell(v, k) if not (k == "number" and isinstance(v, float)) else f"{v:.3f}",
+                   "cls": "num" if k != "text" and not isinstance(v, str) else ""} for v, k in zip(r, kinds)] for r in rows]
+        return {"headers": headers, "rows": cells}
+
+    blocks = []
+    freq = section.tables.get("word_frequency", pd.DataFrame())
+    for name, path in section.charts.items():
+        block = {"name": name, "title": chart_title(name), "description": "", "image": image(path), "extra_image": "",
+                 "table": None, "n_rows": 0, "open": False}
+        if name.endswith("_frequency") and not freq.empty:
+            top = freq[freq["dimension"] == "全体"].head(30)
+            block["table"], block["n_rows"] = table("word_frequency", top.drop(columns=["dimension", "group"])), len(top)
+        elif "_network_" in name:
+            edges = section.tables.get("network_edges", pd.DataFrame())
+            key = name.split("_network_", 1)[1]
+            part = edges[edges["network"] == key] if not edges.empty else edges
+            if not part.empty:
+                block["title"] = f"共起ネットワーク：{part['title'].iloc[0]}"
+                block["table"], block["n_rows"] = table("network_edges", part.drop(columns=["title"])), len(part)
+        blocks.append(block)
+    paragraphs = [{"cls": "note", "text": text} for text in NOTES]
+    if section.not_shown:
+        paragraphs.append({"cls": "note", "text": "最小セル数未満のため示さないグループ：" + "、".join(section.not_shown)})
+    return {"key": "explore", "title": SECTION_TITLE, "paragraphs": paragraphs, "findings": [], "quotes": [], "blocks": blocks}
+
+
+def survey_html_section(section: ExploreSection) -> dict:
+    """The same section for survey_report.html (its template: paragraphs as text, blocks with images)."""
+    full = html_section(section)
+    blocks = [{"title": b["title"], "description": "", "images": [b["image"]] if b["image"] else [], "table": b["table"],
+               "quotes": []} for b in full["blocks"]]
+    return {"title": SECTION_TITLE, "findings": [], "paragraphs": [p["text"] for p in full["paragraphs"]], "blocks": blocks}
+
+
+def xlsx_sheets(book, fmt: dict, section: ExploreSection, used: set[str]) -> None:
+    """One sheet per explore table (語の頻度, 共起ネットワーク, 対応分析) with its charts beside it."""
+    if "number" not in fmt:
+        fmt = {**fmt, "number": book.add_format({"font_name": "Meiryo UI", "font_size": 10, "border": 1, "num_format": "0.000"})}
+    for name, sheet_name in SHEETS:
+        df = section.tables.get(name)
+        if df is None or df.empty or sheet_name in used:
+            continue
+        used.add(sheet_name)
+        sheet = book.add_worksheet(sheet_name)
+        headers, rows, kinds = display(name, df)
+        sheet.write(0, 0, f"{sheet_name}（explore/{name}.csv）", fmt["title"])
+        sheet.write(1, 0, NOTES[1], fmt["note"])
+        for col, header in enumerate(headers):
+            sheet.write(4, col, header, fmt["header"])
+            sheet.set_column(col, col, 14 if kinds[col] == "text" else 11)
+        for i, row in enumerate(rows, start=5):
+            for col, (value, kind) in enumerate(zip(row, kinds)):
+                if isinstance(value, str):
+                    sheet.write_string(i, col, value, fmt["masked"] if value == "秘匿" else fmt["text"])
+                else:
+                    sheet.write_number(i, col, value, fmt[kind])
+        sheet.freeze_panes(5, 0)
+        if rows:
+            sheet.autofilter(4, 0, 4 + len(rows), len(headers) - 1)
+        prefix = {"word_frequency": "_frequency", "network_edges": "_network_", "correspondence": "_ca_"}[name]
+        row = 4
+        for chart, path in section.charts.items():
+            if prefix in chart and Path(path).exists():
+                sheet.insert_image(row, len(headers) + 1, str(path), {"x_scale": 0.5, "y_scale": 0.5, "object_position": 3})
+                row += 32
+
+
+def pptx_slides(deck, number: int, section: ExploreSection) -> None:
+    """A section slide with the notes, then one slide per explore chart."""
+    notes = list(NOTES) + (["最小セル数未満のため示さないグループ：" + "、".join(section.not_shown)] if section.not_shown else [])
+    deck.text_slides(f"{number}. {SECTION_TITLE}", notes, size=18)
+    edges = section.tables.get("network_edges", pd.DataFrame())
+    for name, path in section.charts.items():
+        title = chart_title(name)
+        if "_network_" in name and not edges.empty:
+            part = edges[edges["network"] == name.split("_network_", 1)[1]]
+            title = f"共起ネットワーク：{part['title'].iloc[0]}" if not part.empty else title
+        deck.picture_slide(title, path)
