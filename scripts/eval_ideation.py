@@ -61,6 +61,18 @@ SURFACES = re.compile(
     re.I,
 )
 RANDOM_SAMPLE = (20240601, 200)  # random.Random(seed).sample(client messages without SURFACES, k)
+# v3 widening (fixed before the new messages were labelled): wishes not to live and death
+# wishes without 死 (生き…, 殺して, 楽になれ, 朝が来な…, 目が覚め…), methods and preparation (ロープ,
+# 縄, 錠, 踏切, 包丁 …), self-harm words (傷つけ, 血, リストカット). ロープレ (role-play) is not ロープ.
+SURFACES_V3 = re.compile(
+    r"生き|いきて|いきる|いきたく|殺|ころし|ころさ|ころせ|らくになり|ロープ(?!レ)|ろーぷ|縄|錠|朝が来な|"
+    r"朝がこな|目が覚め|目覚め|目がさめ|眠りた|終わらせ|おわらせ|消したい|線路|踏切|包丁|カッター|剃刀|"
+    r"カミソリ|しね|しのう|いなくなれ|この世|あの世|楽になれ|リストカット|傷つけ|血",
+    re.I,
+)
+# random.Random(seed).sample(client messages matching neither surface list nor in the v1/v2
+# random sample, k), drawn in file order.
+RANDOM_SAMPLE_V3 = (20261204, 300)
 # The fresh check: random.Random(seed).sample(unlabelled client messages, k), fixed before v2
 # was scored on it.
 FRESH_SAMPLE = (20250707, 2000)
@@ -92,12 +104,17 @@ def load_client_messages(eval_dir: Path = DEFAULT_EVAL) -> dict[tuple[str, int],
 
 
 def labelled_selection(messages: dict[tuple[str, int], str]) -> set[tuple[str, int]]:
-    """The messages the label file must cover: every client message with a SURFACES match
-    plus the seeded random sample of the others (both splits)."""
+    """The messages the label file must cover (both splits): v1/v2, every client message with a
+    SURFACES match plus the seeded random sample of the others; v3 adds every other message with
+    a SURFACES_V3 match and a second seeded random sample of the rest."""
     others = [key for key, text in messages.items() if not SURFACES.search(text)]
     seed, k = RANDOM_SAMPLE
     sample = random.Random(seed).sample(others, k)
-    return {key for key, text in messages.items() if SURFACES.search(text)} | set(sample)
+    v2 = {key for key, text in messages.items() if SURFACES.search(text)} | set(sample)
+    wider = {key for key, text in messages.items() if key not in v2 and SURFACES_V3.search(text)}
+    rest = [key for key in messages if key not in v2 and key not in wider]
+    seed, k = RANDOM_SAMPLE_V3
+    return v2 | wider | set(random.Random(seed).sample(rest, k))
 
 
 def fresh_sample(messages: dict[tuple[str, int], str]) -> list[tuple[str, int]]:
