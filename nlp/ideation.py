@@ -33,7 +33,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from nlp.normalize import normalize_for_matching
+from nlp.ideation_context import ContextAnalyser, ContextFacts, ContextQuery, GinzaContext, context_rule
+from nlp.normalize import fold_kana, normalize_text
 from nlp.ideation_scan import _TermScanner  # noqa: F401  (tests import it from here)
 from taxonomy.ideation import IdeationLexicon, IdeationTerm, load_ideation_lexicon
 
@@ -105,12 +106,20 @@ class IdeationScorer:
 
     Args:
         lexicon: a compiled lexicon; default ``taxonomy/ideation.yaml``.
+        context: stage 2 (:class:`nlp.ideation_context.ContextAnalyser`); default GiNZA when the
+            lexicon has a ``context`` section (version 3), loaded on first need; None: stage 1
+            only (a ``needs_context`` term then counts only in a sentence without a trigger).
     """
 
-    def __init__(self, *, lexicon: IdeationLexicon | None = None) -> None:
+    def __init__(self, *, lexicon: IdeationLexicon | None = None, context: ContextAnalyser | None | str = "default") -> None:
         self.lexicon = lexicon if lexicon is not None else load_ideation_lexicon()
         self._prefilter = self.lexicon.prefilter.search
         self._scanner = _TermScanner(self.lexicon.terms)
+        words = self.lexicon.context
+        if context == "default":
+            context = GinzaContext(words) if words is not None else None
+        self.context: ContextAnalyser | None = context  # type: ignore[assignment]
+        self._trigger = words.trigger.search if words is not None else None
 
     def score_message(self, text: str) -> MessageIdeation:
         """Score one client message.
@@ -121,24 +130,18 @@ class IdeationScorer:
         Returns:
             Its :class:`MessageIdeation`; ``NO_IDEATION`` when no lexicon term occurs.
         """
-        if not text or not self._prefilter(text):
-            return NO_IDEATION
-        norm = normalize_for_matching(text)
-        matches = _longest_matches(self._scanner.find(norm))
-        if not matches:
-            return NO_IDEATION
-        state = _State()
-        i = 0
-        for start, end in _sentences(norm):
-            group: list[_Match] = []
-            while i < len(matches) and matches[i].start < end:
-                m = matches[i]
-                group.append(_Match(m.term, m.start - start, m.end - start, m.text))
-                i += 1
-            if group:  # a term running over a sentence end keeps the whole term
-                sentence = norm[start : max(end, start + group[-1].end)]
-                self._score_sentence(norm, start, sentence, group, state)
-        return state.result()
+        return self.score_messages([text])[0]
+
+    def score_messages(self, texts: Sequence[str]) -> list[MessageIdeation]:
+        """Score messages, the stage-2 sentences of all of them parsed in one batch."""
+        states = [self._stage1(text) for text in texts]
+        queries = [q for state in states if state is not None for q in state.queries]
+        if queries and self.context is not None:
+            facts = iter(self.context.facts(queries))
+            for state in states:
+                if state is not None:
+                    state.facts = [next(facts) for _ in state.queries]
+        return [NO_IDEATION if state is None else state.result() for state in states]
 
     def score_consultation(self, messages: Sequence[str]) -> ConsultationIdeation:
         """Score a consultation from its client messages (counsellor text must not be passed).
@@ -152,8 +155,7 @@ class IdeationScorer:
         level, strong = 0, False
         past_attempt = third_party = self_harm = False
         evidence: dict[str, None] = {}
-        for text in messages:
-            scored = self.score_message(text)
+        for scored in self.score_messages(messages):
             if scored is NO_IDEATION:
                 continue
             level = max(level, scored.level)
@@ -168,36 +170,55 @@ class IdeationScorer:
         )
 
     # ------------------------------------------------------------------ context rules
+    def _stage1(self, text: str) -> _State | None:
+        """The lexicon terms of ``text`` with the stage-1 rules applied; None when there is none."""
+        if not text or not self._prefilter(text):
+            return None
+        display = normalize_text(text)
+        norm = fold_kana(display)
+        matches = _longest_matches(self._scanner.find(norm))
+        if not matches:
+            return None
+        if len(display) != len(norm):  # lower() changed a length: parse the matching form
+            display = norm
+        state = _State()
+        i = 0
+        for start, end in _sentences(norm):
+            group: list[_Match] = []
+            while i < len(matches) and matches[i].start < end:
+                m = matches[i]
+                group.append(_Match(m.term, m.start - start, m.end - start, m.text))
+                i += 1
+            if group:  # a term running over a sentence end keeps the whole term
+                stop = max(end, start + group[-1].end)
+                self._score_sentence(norm, start, norm[start:stop], group, state, display[start:stop])
+        return state
+
     def _score_sentence(
-        self, norm: str, offset: int, sentence: str, matches: list[_Match], state: _State
+        self, norm: str, offset: int, sentence: str, matches: list[_Match], state: _State, shown: str
     ) -> None:
-        """Apply the context rules to the term ``matches`` (positions within ``sentence``,
-        which starts at ``offset`` in the normalised message ``norm``)."""
+        """Apply the stage-1 rules to the term ``matches`` (positions within ``sentence``,
+        which starts at ``offset`` in the normalised message ``norm``; ``shown`` is the sentence
+        in display form) and queue the counted ones that need stage 2."""
         lex = self.lexicon
         hyperbole = [m.span() for m in lex.hyperbole.finditer(sentence)]
         natural = [m.span() for m in lex.natural_death.finditer(sentence)]
         strong_marker = lex.strength.search(sentence)
+        triggered = None
         for match in matches:
             rule = self._exclusion(norm, offset, sentence, match, hyperbole, natural)
             term = match.term
             if rule is None and term.kind == "report":
                 rule = "third_party"
-            if rule == "past_act":
-                state.past_attempt = True
-                state.self_harm |= term.self_harm
-            elif rule == "third_party":
-                state.third_party = True
-            if rule is not None:
-                state.add(f"L0:{rule}:{term.id}={match.text}")
-                continue
-            level = term.level
-            state.level = max(state.level, level)
-            state.self_harm |= term.self_harm
-            state.add(f"L{level}:current:{term.id}={match.text}")
-            if strong_marker or level >= 3:
-                state.strong = True
-                if strong_marker:
-                    state.add(f"強い:{strong_marker.group()}")
+            query = None
+            if rule is None and self._trigger is not None:
+                if triggered is None:
+                    triggered = bool(self._trigger(sentence))
+                if self.context is not None and (triggered or term.needs_context):
+                    query = ContextQuery(shown, match.start, match.end)
+                elif term.needs_context and triggered:
+                    rule = "no_context"
+            state.add_term(term, match.text, rule, strong_marker, query)
 
     def _exclusion(
         self,
@@ -211,6 +232,8 @@ class IdeationScorer:
         """The first exclusion rule that applies to ``match``, or None when it counts."""
         lex = self.lexicon
         before, after = sentence[: match.start], sentence[match.end :]
+        if _in_brackets(norm, offset + match.start, offset + match.end):
+            return "meta"
         if _overlaps(hyperbole, match) or lex.hyperbole_after.search(after):
             return "hyperbole"
         if _overlaps(natural, match):
@@ -268,25 +291,46 @@ class IdeationScorer:
 
 
 class _State:
-    """What a message's sentences found so far."""
+    """A message's terms in order, each with its stage-1 rule or its stage-2 query."""
 
-    __slots__ = ("level", "strong", "past_attempt", "third_party", "self_harm", "evidence")
+    __slots__ = ("items", "queries", "facts")
 
     def __init__(self) -> None:
-        self.level = 0
-        self.strong = self.past_attempt = self.third_party = self.self_harm = False
-        self.evidence: dict[str, None] = {}
+        self.items: list[tuple[IdeationTerm, str, str | None, re.Match[str] | None, int]] = []
+        self.queries: list[ContextQuery] = []
+        self.facts: list[ContextFacts] = []
 
-    def add(self, item: str) -> None:
-        self.evidence[item] = None
+    def add_term(self, term: IdeationTerm, text: str, rule: str | None, strong: re.Match[str] | None,
+                 query: ContextQuery | None) -> None:
+        if query is not None:
+            self.queries.append(query)
+        self.items.append((term, text, rule, strong, len(self.queries) - 1 if query is not None else -1))
 
     def result(self) -> MessageIdeation:
-        if not self.evidence:
+        level, strong = 0, False
+        past_attempt = third_party = self_harm = False
+        evidence: dict[str, None] = {}
+        for term, text, rule, marker, asked in self.items:
+            if asked >= 0 and asked < len(self.facts):
+                rule = context_rule(self.facts[asked], term.kind, term.needs_context)
+            if rule in ("past_act", "ctx_past_act"):
+                past_attempt = True
+                self_harm |= term.self_harm
+            elif rule in ("third_party", "ctx_third_party"):
+                third_party = True
+            if rule is not None:
+                evidence[f"L0:{rule}:{term.id}={text}"] = None
+                continue
+            level = max(level, term.level)
+            self_harm |= term.self_harm
+            evidence[f"L{term.level}:current:{term.id}={text}"] = None
+            if marker or term.level >= 3:
+                strong = True
+                if marker:
+                    evidence[f"強い:{marker.group()}"] = None
+        if not evidence:
             return NO_IDEATION
-        return MessageIdeation(
-            self.level, self.strong and self.level > 0, self.past_attempt, self.third_party,
-            self.self_harm, tuple(self.evidence),
-        )
+        return MessageIdeation(level, strong and level > 0, past_attempt, third_party, self_harm, tuple(evidence))
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -320,6 +364,14 @@ def _longest_matches(found: list[tuple[int, int, int, int, IdeationTerm, str]]) 
             kept.append(_Match(term, start, start - neg_len, matched))
             last_end = start - neg_len
     return kept
+
+
+def _in_brackets(norm: str, start: int, end: int) -> bool:
+    """Is norm[start:end] inside (…) or 【…】 (a meta remark: （…希死念慮強めに…）)?"""
+    opened = max(norm.rfind("(", 0, start), norm.rfind("【", 0, start))
+    if opened < 0 or any(c in norm[opened:start] for c in ")】"):
+        return False
+    return norm.find(")", end) >= 0 or norm.find("】", end) >= 0
 
 
 def _overlaps(spans: list[tuple[int, int]], match: _Match) -> bool:
