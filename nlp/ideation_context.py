@@ -36,8 +36,10 @@ MODEL = "ja_ginza"
 EXCLUDE = ("ner", "morphologizer", "compound_splitter", "strings")
 BATCH_SIZE = 32
 # How far up the tree (through clause relations) a term's predicate is followed.
-MAX_CLIMB = 3
+MAX_CLIMB = 4
 _CLAUSE_DEPS = frozenset(("ccomp", "advcl", "acl", "csubj", "xcomp", "dep"))
+_ARGUMENT_DEPS = frozenset(("nsubj", "obj", "obl"))
+_NEGATION = frozenset(("ない", "ぬ", "ず", "ん", "ませ"))
 _SUBJECT_PARTICLES = frozenset(("が", "は", "も", "なんか", "なんて", "って", "こそ", "さえ", "とか"))
 _CONDITIONAL = frozenset(("たら", "だら", "ば", "なら", "れば"))
 _NAME_SUFFIXES = frozenset(("さん", "くん", "君", "ちゃん", "たち", "達", "ら", "様"))
@@ -61,6 +63,7 @@ class ContextFacts:
     past: bool = False
     hypothetical: bool = False
     past_tense: bool = False  # a past auxiliary on the term's predicate chain (…と思ってました)
+    negated: bool = False  # a negated thought verb above the term (…なんて思わない)
 
 
 class ContextAnalyser(Protocol):
@@ -73,6 +76,8 @@ def context_rule(facts: ContextFacts, kind: str, needs_context: bool = False) ->
     """The stage-2 exclusion for a term of ``kind`` (wish, urge, act, report), or None when it
     counts. A term that needs context and is told in the past (死ねばいいのに、と思ってました)
     is not counted: the form is as often about someone else."""
+    if facts.negated:
+        return "ctx_negation"
     if facts.subject == "other":
         return "ctx_third_party"
     if facts.subject == "other_object":
@@ -148,7 +153,8 @@ def _facts(doc: Any, start: int, end: int, words: ContextWords) -> ContextFacts:
     chain = [anchor]
     for _ in range(MAX_CLIMB):
         node = chain[-1]
-        if node.head.i == node.i or _dep(node) not in _CLAUSE_DEPS:
+        # a nominal term (死んだ方が, 自殺を) climbs to its predicate; clauses climb through clause relations
+        if node.head.i == node.i or not (_dep(node) in _CLAUSE_DEPS or (node is anchor and _dep(node) in _ARGUMENT_DEPS)):
             break
         chain.append(node.head)
     return ContextFacts(
@@ -156,6 +162,7 @@ def _facts(doc: Any, start: int, end: int, words: ContextWords) -> ContextFacts:
         past=any(_over(p, words) for p in chain),
         hypothetical=_hypothetical(chain, doc, anchor, words),
         past_tense=any(_past_aux(p) for p in chain[1:]) or _past_aux(anchor, after=end),
+        negated=any(words.thought_verb.fullmatch(fold_kana(p.lemma_)) and _negated(p) for p in chain[1:]),
     )
 
 
@@ -227,6 +234,10 @@ def _over(pred: Any, words: ContextWords) -> bool:
 def _past_aux(pred: Any, after: int = -1) -> bool:
     """た among the auxiliaries of ``pred`` (those starting at or after ``after``: 死んだ方 is not past)."""
     return any(_dep(c) == "aux" and c.lemma_ == "た" and c.idx >= after for c in pred.children)
+
+
+def _negated(pred: Any) -> bool:
+    return any(_dep(c) == "aux" and (c.lemma_ in _NEGATION or c.text in _NEGATION) for c in pred.children)
 
 
 def _since(token: Any) -> bool:

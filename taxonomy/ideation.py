@@ -38,7 +38,7 @@ TERM_KEYS = ("id", "level", "kind", "pattern", "examples", "self_harm")
 V3_TERM_KEYS = TERM_KEYS + ("needs_context",)
 CONTEXT_KEYS = (
     "trigger", "first_person", "generic_subject", "addressee", "time_noun", "remote_time",
-    "speech_verb", "hypothetical", "relief_modality",
+    "speech_verb", "thought_verb", "hypothetical",
 )
 EXCLUSION_KEYS = (
     "hyperbole", "hyperbole_after", "natural_death", "victim_after", "negation_after",
@@ -75,8 +75,8 @@ class ContextWords:
     needs context); ``first_person``/``generic_subject``/``addressee``: subject words (私, 人,
     あなた); the third parties are ``exclusions.third_party_person``; ``time_noun``: a past clause
     modifying one of these is over (…した頃, …した時); ``remote_time``: a time that is over (中学,
-    昔); ``speech_verb``: lemmas of verbs reporting speech; ``hypothetical``: もし, 仮に;
-    ``relief_modality``: what makes dying a relief or the better choice (方がいい, 楽)."""
+    昔); ``speech_verb``/``thought_verb``: lemmas of verbs reporting speech (言う) or a thought
+    (思う; negated above a term it denies it); ``hypothetical``: もし, 仮に."""
 
     trigger: re.Pattern[str]
     first_person: re.Pattern[str]
@@ -86,8 +86,8 @@ class ContextWords:
     time_noun: re.Pattern[str]
     remote_time: re.Pattern[str]
     speech_verb: re.Pattern[str]
+    thought_verb: re.Pattern[str]
     hypothetical: re.Pattern[str]
-    relief_modality: re.Pattern[str]
 
 
 @dataclass(frozen=True)
