@@ -205,6 +205,7 @@ class IdeationScorer:
         natural = [m.span() for m in lex.natural_death.finditer(sentence)]
         strong_marker = lex.strength.search(sentence)
         triggered = None
+        trigger_after = self.lexicon.context.trigger_after.search if self._trigger is not None else None
         for match in matches:
             rule = self._exclusion(norm, offset, sentence, match, hyperbole, natural)
             term = match.term
@@ -214,11 +215,19 @@ class IdeationScorer:
             if rule is None and self._trigger is not None:
                 if triggered is None:
                     triggered = bool(self._trigger(sentence))
-                if self.context is not None and (triggered or term.needs_context):
+                near = triggered or bool(trigger_after(sentence, match.end))
+                if self.context is not None and (near or (term.needs_context and self._ambiguous(sentence, match))):
                     query = ContextQuery(shown, match.start, match.end)
-                elif term.needs_context and triggered:
+                elif term.needs_context and near:
                     rule = "no_context"
             state.add_term(term, match.text, rule, strong_marker, query)
+
+    def _ambiguous(self, sentence: str, match: _Match) -> bool:
+        """Could a term that needs context be someone else's or over: a person or people anywhere
+        in the sentence, or a past tense after it? (死ねばいいのに alone is the writer's.)"""
+        words = self.lexicon.context
+        return bool(words.third_party.search(sentence) or words.generic_subject.search(sentence)
+                    or self.lexicon.past_tense_after.search(sentence[match.end :]))
 
     def _exclusion(
         self,

@@ -37,7 +37,7 @@ V3_TOP_KEYS = TOP_KEYS + ("context",)
 TERM_KEYS = ("id", "level", "kind", "pattern", "examples", "self_harm")
 V3_TERM_KEYS = TERM_KEYS + ("needs_context",)
 CONTEXT_KEYS = (
-    "trigger", "first_person", "generic_subject", "addressee", "time_noun", "remote_time",
+    "trigger", "trigger_after", "first_person", "generic_subject", "addressee", "time_noun", "remote_time",
     "speech_verb", "thought_verb", "hypothetical",
 )
 EXCLUSION_KEYS = (
@@ -71,14 +71,15 @@ class IdeationTerm:
 class ContextWords:
     """Stage 2 word lists (``context`` in the YAML), each a regex over the matching form.
 
-    ``trigger``: a counted term's sentence is parsed only when it holds one of these (or the term
-    needs context); ``first_person``/``generic_subject``/``addressee``: subject words (私, 人,
+    ``trigger``/``trigger_after``: a counted term is parsed only when its sentence (or the text
+    after it) holds one of these, or when the term needs context; ``first_person``/``generic_subject``/``addressee``: subject words (私, 人,
     あなた); the third parties are ``exclusions.third_party_person``; ``time_noun``: a past clause
     modifying one of these is over (…した頃, …した時); ``remote_time``: a time that is over (中学,
     昔); ``speech_verb``/``thought_verb``: lemmas of verbs reporting speech (言う) or a thought
     (思う; negated above a term it denies it); ``hypothetical``: もし, 仮に."""
 
     trigger: re.Pattern[str]
+    trigger_after: re.Pattern[str]
     first_person: re.Pattern[str]
     generic_subject: re.Pattern[str]
     addressee: re.Pattern[str]

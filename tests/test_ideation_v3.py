@@ -134,15 +134,17 @@ def test_stage_2_is_injectable_and_asked_only_for_candidates() -> None:
     assert scorer.score_message("今日は友達と遊んだ").level == 0
     assert scorer.score_message("死にたい").level == 1  # no trigger in the sentence: not asked
     assert recorder.asked == []
-    result = scorer.score_message("上司に怒られて死にたい")
+    assert scorer.score_message("上司に怒られて死にたい").level == 1  # a person before the term is stage 1's
+    assert recorder.asked == []
+    result = scorer.score_message("もう死にたいって上司が言ってた")
     assert (result.level, result.third_party) == (0, True)
-    assert recorder.asked == [ContextQuery("上司に怒られて死にたい", 7, 11)]
+    assert recorder.asked == [ContextQuery("もう死にたいって上司が言ってた", 2, 6)]
 
 
 def test_stage_2_batches_a_consultation() -> None:
     recorder = _Recorder(ContextFacts())
     scorer = IdeationScorer(context=recorder)
-    result = scorer.score_consultation(["母に言われて死にたい", "こんにちは", "リスカした時期"])
+    result = scorer.score_consultation(["死にたいって母が言う", "こんにちは", "リスカした時期"])
     assert len(recorder.asked) == 2
     assert result.level == 4
 
@@ -169,7 +171,7 @@ def test_ginza_is_loaded_lazily_and_not_pickled(scorer: IdeationScorer) -> None:
     assert isinstance(fresh.context, GinzaContext) and not fresh.context.loaded
     fresh.score_message("死にたい")
     assert not fresh.context.loaded  # no trigger, no parse
-    fresh.score_message("友達と喧嘩して死にたい")
+    assert fresh.score_message("もしリスカしたら").level == 0
     assert fresh.context.loaded
     copy = pickle.loads(pickle.dumps(fresh))
     assert not copy.context.loaded
