@@ -47,6 +47,8 @@ MAX_SPEAKER_LOOKBACK = 200
 # Sentence ends outside 「」 quotes; spaces and dots separate chat clauses (死にたい　自殺したい…).
 # NFKC has already turned … into ... and ‥ into ..
 _SENTENCE_END = frozenset("。！？!?\n .")
+# A past tense somewhere after a term (…と思ってました): a term that needs context may be over.
+_PAST_AFTER = re.compile(r"(?:た|でした)(?:$|[。!?、.]|けど|けれど|が|ね|よ|の|ん)")
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,7 @@ class IdeationScorer:
         in the sentence, or a past tense after it? (死ねばいいのに alone is the writer's.)"""
         words = self.lexicon.context
         return bool(words.third_party.search(sentence) or words.generic_subject.search(sentence)
-                    or self.lexicon.past_tense_after.search(sentence[match.end :]))
+                    or _PAST_AFTER.search(sentence, match.end))
 
     def _exclusion(
         self,
