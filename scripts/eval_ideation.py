@@ -98,6 +98,15 @@ FROZEN_V2_ON_V3 = {
     "wrime_fp": 1,
     "throughput_ratio": 1.035,
 }
+# v3 at 1f6fe6e on the v3 held-out split, scored once at the end of development, before its
+# errors were read: the unbiased v3 figure. (Row (3) is the current code; after the one
+# iteration allowed on the held-out errors it is optimistic.)
+FROZEN_V3_ONCE = {
+    "heldout": {"n": 926, "positives": 149, "tp": 134, "fp": 1, "fn": 15,
+                "precision": 0.993, "recall": 0.899, "level_accuracy": 0.933},
+    "wrime_fp": 1,
+    "throughput_ratio": 1.22,
+}
 FROZEN_V1 = {
     "heldout": {"n": 536, "positives": 134, "tp": 96, "fp": 9, "fn": 38,
                 "precision": 0.914, "recall": 0.716, "level_accuracy": 0.948},
@@ -325,6 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{'(1b) v2 before v3, v3 held-out (recorded)':44} {b['n']:5d} {b['positives']:4d} {b['tp']:4d} "
         f"{b['fp']:3d} {b['fn']:3d} {b['precision']:9.3f} {b['recall']:7.3f} {b['level_accuracy']:14.3f}"
+    )
+    o = FROZEN_V3_ONCE["heldout"]
+    print(
+        f"{'(1c) v3 scored once, v3 held-out (unbiased)':44} {o['n']:5d} {o['positives']:4d} {o['tp']:4d} "
+        f"{o['fp']:3d} {o['fn']:3d} {o['precision']:9.3f} {o['recall']:7.3f} {o['level_accuracy']:14.3f}"
     )
     names = {"dev": "(2) current, development split",
              "heldout": "(3) current, v3 held-out (scored once)"}
