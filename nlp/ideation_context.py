@@ -162,7 +162,7 @@ def _facts(doc: Any, start: int, end: int, words: ContextWords) -> ContextFacts:
         past=any(_over(p, words) for p in chain),
         hypothetical=_hypothetical(chain, doc, anchor, words),
         past_tense=any(_past_aux(p) for p in chain[1:]) or _past_aux(anchor, after=end),
-        negated=any(words.thought_verb.fullmatch(fold_kana(p.lemma_)) and _negated(p) for p in chain[1:]),
+        negated=_negated(next((p for p in chain[1:] if words.thought_verb.fullmatch(fold_kana(p.lemma_))), None)),
     )
 
 
@@ -237,7 +237,9 @@ def _past_aux(pred: Any, after: int = -1) -> bool:
 
 
 def _negated(pred: Any) -> bool:
-    return any(_dep(c) == "aux" and (c.lemma_ in _NEGATION or c.text in _NEGATION) for c in pred.children)
+    """A negation among the auxiliaries of ``pred`` (the nearest thought verb above a term:
+    死にたいと思うなんてまさかあるとは思わなくて denies the surprise, not the wish)."""
+    return pred is not None and any(_dep(c) == "aux" and (c.lemma_ in _NEGATION or c.text in _NEGATION) for c in pred.children)
 
 
 def _since(token: Any) -> bool:

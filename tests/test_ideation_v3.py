@@ -33,7 +33,8 @@ def _check(scorer: IdeationScorer, text: str, expected: int, rule: str | None = 
     ("死んだ方が楽", 1, "死んだ方が楽だと友達が言っていた", "ctx_third_party"),
     ("もう死んだ方がいい", 1, "あいつなんか死んだ方がいい", None),
     ("私が死んだ方がみんな助かる", 1, "死んだ方がみんな助かるなんて思わない", "ctx_negation"),
-    ("私なんか死ねばいいのに", 1, "死ねばいいのに、あの上司", "ctx_about_other"),
+    ("私なんか死ねばいいのに", 1, "死ねばいいのに、あの上司", None),  # decided: 死ねばいいのに needs 私/自分
+    ("自分が死ねばいいのに", 1, "あいつが死ねばいいのに", None),
     ("いっそ死んでしまった方がいい", 1, "事故で死んでしまった方がいる", None),
     ("死んで生まれ直したい", 1, "兄が死んで生まれ直したいと言っていた", "third_party"),
 ])
@@ -53,6 +54,36 @@ def test_volitional_and_evaluative(scorer: IdeationScorer, text: str, expected: 
 def test_death_wishes_without_shi(scorer: IdeationScorer, text: str, twin: str, rule: str | None) -> None:
     _check(scorer, text, 1)
     _check(scorer, twin, 0, rule)
+
+
+@pytest.mark.parametrize("text, twin", [
+    ("こんな自分は生きてはいけないんだと思う", "一人では生きていけない"),
+    ("もうこの世に未練はない", "もうあの仕事に未練はない"),
+    ("起きたら生きていて絶望します", "起きたら雨で絶望します"),
+])
+def test_must_not_live_no_attachment_and_waking_up_alive(scorer: IdeationScorer, text: str, twin: str) -> None:
+    _check(scorer, text, 1)
+    _check(scorer, twin, 0)
+
+
+def test_a_method_named_in_a_list_is_not_an_act(scorer: IdeationScorer) -> None:
+    result = _check(scorer, "自傷とか、線路に飛び込むとかは怖くて無理", 3)
+    assert not result.self_harm
+    _check(scorer, "昨日リストカットした", 4)
+
+
+@pytest.mark.parametrize("text, twin", [
+    ("ここで死のうと思って来た", "ここで死のうと思ったことはない"),
+    ("このまま車で突っ込んで死にたい", "友達が車で突っ込んで死にたいと言っていた"),
+])
+def test_place_and_crash_are_level_3(scorer: IdeationScorer, text: str, twin: str) -> None:
+    _check(scorer, text, 3)
+    _check(scorer, twin, 0)
+
+
+def test_only_the_nearest_thought_verb_negates(scorer: IdeationScorer) -> None:
+    _check(scorer, "死にたいと思うなんてまさかあるとは思わなくて", 1)
+    _check(scorer, "死んだ方がみんな助かるなんて思わない", 0, "ctx_negation")
 
 
 def test_distress_about_living_is_not_a_wish(scorer: IdeationScorer) -> None:
