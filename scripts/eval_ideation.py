@@ -22,7 +22,9 @@
      ones (recall 7/15 there).
    - v3 (lexicon version 3 + stage 2, nlp/ideation_context.py) was developed on the dev
      split's errors and the issue's classes only; the held-out split was scored once at the
-     end: row (3), the v3 held-out figure. Any later change makes row (3) optimistic.
+     end (FROZEN_V3_ONCE, row (1c): the unbiased v3 figure). Its errors were then read and v3
+     changed once (general classes only, commit "one iteration after reading the held-out
+     errors"); row (3), the current code on the held-out split, is therefore OPTIMISTIC.
 2. WRIME ver1 dev + test (3,200 everyday SNS posts): how many score level ≥ 1 (false positives).
 3. Fresh check, unseen while writing v2: a seeded random sample (FRESH_SAMPLE) of KokoroChat
    client messages outside the labelled set (they hold no SURFACES match, so this measures
@@ -341,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{o['fp']:3d} {o['fn']:3d} {o['precision']:9.3f} {o['recall']:7.3f} {o['level_accuracy']:14.3f}"
     )
     names = {"dev": "(2) current, development split",
-             "heldout": "(3) current, v3 held-out (scored once)"}
+             "heldout": "(3) current, v3 held-out — optimistic: 1 iteration"}
     for split in ("dev",) if args.no_heldout else ("dev", "heldout"):
         s = per_split.get(split)
         if s is None:
