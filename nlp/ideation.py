@@ -12,7 +12,10 @@ full-width forms); only messages with an anchor are normalised and searched for 
 terms, and only the sentences holding a term get the context rules. All terms are searched
 in one pass over the message: a term is tried only where the text holds a character its
 matches can start with (read from its regex once), so a message is not run through every
-term's regex character by character. The lexicon is taxonomy/ideation.yaml.
+term's regex character by character (nlp/ideation_scan.py). The lexicon is taxonomy/ideation.yaml.
+Stage 2 (nlp/ideation_context.py, a GiNZA dependency parse loaded on first need) reads only the
+counted terms whose sentence names a time, a hypothetical or a person after the term, or whose
+term needs context: subject (the writer or someone else), a clause that is over, もし…たら.
 
 Evidence strings name the lexicon term, the rule and the matched term only, e.g.
 ``"L1:current:shinitai=しにたい"``, ``"L0:negation:shinitai=死にたく"``, ``"強い:毎日"``.
@@ -34,8 +37,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from nlp.ideation_context import ContextAnalyser, ContextFacts, ContextQuery, GinzaContext, context_rule
+from nlp.ideation_scan import _in_brackets, _sentences, _TermScanner  # tests import _TermScanner from here
 from nlp.normalize import fold_kana, normalize_text
-from nlp.ideation_scan import _TermScanner  # noqa: F401  (tests import it from here)
 from taxonomy.ideation import IdeationLexicon, IdeationTerm, load_ideation_lexicon
 
 STRENGTHS = ("強い", "少し", "なし")
@@ -44,9 +47,6 @@ MAX_EVIDENCE = 20
 MAX_SUBJECT_GAP = 10
 # Reported speech looks this far back in the message for the person who spoke.
 MAX_SPEAKER_LOOKBACK = 200
-# Sentence ends outside 「」 quotes; spaces and dots separate chat clauses (死にたい　自殺したい…).
-# NFKC has already turned … into ... and ‥ into ..
-_SENTENCE_END = frozenset("。！？!?\n .")
 # A past tense somewhere after a term (…と思ってました): a term that needs context may be over.
 _PAST_AFTER = re.compile(r"(?:た|でした)(?:$|[。!?、.]|けど|けれど|が|ね|よ|の|ん)")
 
@@ -344,25 +344,6 @@ class _State:
         return MessageIdeation(level, strong and level > 0, past_attempt, third_party, self_harm, tuple(evidence))
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; ends inside 「」 or 『』 do not split."""
-    spans: list[tuple[int, int]] = []
-    depth = 0
-    start = 0
-    for i, ch in enumerate(text):
-        if ch in "「『":
-            depth += 1
-        elif ch in "」』":
-            depth = max(0, depth - 1)
-        elif ch in _SENTENCE_END and depth == 0:
-            if i > start:
-                spans.append((start, i + 1))
-            start = i + 1
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
-
-
 def _longest_matches(found: list[tuple[int, int, int, int, IdeationTerm, str]]) -> list[_Match]:
     """The term matches (from :meth:`_TermScanner.find`), longest first at each position,
     overlaps dropped deterministically (earlier start, then longer, then higher level, then
@@ -375,14 +356,6 @@ def _longest_matches(found: list[tuple[int, int, int, int, IdeationTerm, str]]) 
             kept.append(_Match(term, start, start - neg_len, matched))
             last_end = start - neg_len
     return kept
-
-
-def _in_brackets(norm: str, start: int, end: int) -> bool:
-    """Is norm[start:end] inside (…) or 【…】 (a meta remark: （…希死念慮強めに…）)?"""
-    opened = max(norm.rfind("(", 0, start), norm.rfind("【", 0, start))
-    if opened < 0 or any(c in norm[opened:start] for c in ")】"):
-        return False
-    return norm.find(")", end) >= 0 or norm.find("】", end) >= 0
 
 
 def _overlaps(spans: list[tuple[int, int]], match: _Match) -> bool:

@@ -1,4 +1,5 @@
-"""One-pass search for all ideation lexicon terms in a text (used by nlp/ideation.py).
+"""Where ideation terms are searched (used by nlp/ideation.py): sentences, brackets, and the
+one-pass search for all lexicon terms in a text.
 
 A term is tried only where the text holds a character its matches can start with, read once
 from the term's regex with the standard library's regex parser (``re._parser``; a pattern
@@ -14,6 +15,38 @@ import re._parser as _sre_parser
 from typing import Callable, Sequence
 
 from taxonomy.ideation import IdeationTerm
+
+# Sentence ends outside 「」 quotes; spaces and dots separate chat clauses (死にたい　自殺したい…).
+# NFKC has already turned … into ... and ‥ into ..
+_SENTENCE_END = frozenset("。！？!?\n .")
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; ends inside 「」 or 『』 do not split."""
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in "「『":
+            depth += 1
+        elif ch in "」』":
+            depth = max(0, depth - 1)
+        elif ch in _SENTENCE_END and depth == 0:
+            if i > start:
+                spans.append((start, i + 1))
+            start = i + 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _in_brackets(norm: str, start: int, end: int) -> bool:
+    """Is norm[start:end] inside (…) or 【…】 (a meta remark: （…希死念慮強めに…）)?"""
+    opened = max(norm.rfind("(", 0, start), norm.rfind("【", 0, start))
+    if opened < 0 or any(c in norm[opened:start] for c in ")】"):
+        return False
+    return norm.find(")", end) >= 0 or norm.find("】", end) >= 0
+
 
 
 class _TermScanner:
