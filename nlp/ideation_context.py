@@ -23,7 +23,9 @@ This scoring supports analysis; it never replaces a counsellor's judgement.
 
 from __future__ import annotations
 
+import os
 import sys
+import weakref
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
@@ -103,6 +105,7 @@ class GinzaContext:
         self.words = words
         self.model = model
         self._nlp: Any = None
+        _load_before_fork(self)
 
     def __getstate__(self) -> dict:  # worker processes load their own parser, once, if they need it
         return {**self.__dict__, "_nlp": None}
@@ -125,13 +128,39 @@ class GinzaContext:
         return [_facts(docs[q.sentence], q.start, q.end, self.words) for q in queries]
 
 
+_LOADED: dict[str, Any] = {}  # one parser per process (a forked worker inherits its parent's)
+_FORK_WATCH: weakref.WeakSet[GinzaContext] = weakref.WeakSet()
+_HOOKED = False
+
+
+def _load_before_fork(context: GinzaContext) -> None:
+    """Load the parser in a process about to fork (analysis workers), so the workers share its
+    memory pages instead of loading ~220 MB each (2 workers: 335 instead of 542 MB PSS in a
+    test). A process that never forks loads it only when a sentence needs it."""
+    global _HOOKED
+    if not _HOOKED and hasattr(os, "register_at_fork"):
+        os.register_at_fork(before=_preload_watched)
+        _HOOKED = True
+    _FORK_WATCH.add(context)
+
+
+def _preload_watched() -> None:
+    for context in list(_FORK_WATCH):
+        try:
+            context.load()
+        except Exception:  # noqa: BLE001  a missing model fails where a sentence needs it, loudly
+            return
+
+
 def load_ginza(model: str = MODEL) -> Any:
-    """``spacy.load(model)`` without :data:`EXCLUDE`.
+    """``spacy.load(model)`` without :data:`EXCLUDE`, once per process.
 
     thinc (under spaCy) imports PyTorch when it is installed, ~150 MB per process that a CPU
     parse never uses; when nothing has imported torch yet, spaCy is imported with torch hidden
     (thinc then runs on numpy, as it does without torch) and torch stays importable afterwards.
     """
+    if model in _LOADED:
+        return _LOADED[model]
     hide = "torch" not in sys.modules and "thinc" not in sys.modules
     if hide:
         sys.modules["torch"] = None  # type: ignore[assignment]  # makes ``import torch`` raise ImportError
@@ -140,7 +169,8 @@ def load_ginza(model: str = MODEL) -> Any:
     finally:
         if hide:
             del sys.modules["torch"]
-    return spacy.load(model, exclude=list(EXCLUDE))
+    _LOADED[model] = spacy.load(model, exclude=list(EXCLUDE))
+    return _LOADED[model]
 
 
 def _facts(doc: Any, start: int, end: int, words: ContextWords) -> ContextFacts:
