@@ -4,6 +4,7 @@ tests, not taken from the evaluation data."""
 
 from __future__ import annotations
 
+import os
 import pickle
 
 import pytest
@@ -216,3 +217,18 @@ def test_ginza_facts_on_a_parse() -> None:
                            ContextQuery("友達が死にたいって言ってた", 3, 7)])
     assert facts[0].past and facts[1].past and facts[0].subject == "none"
     assert facts[2].subject == "other" and not facts[2].past
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_process_about_to_fork_loads_the_parser_first() -> None:
+    """Workers forked after the load share the parser's pages instead of loading one each."""
+    scorer = IdeationScorer()
+    import nlp.ideation_context as stage2
+
+    stage2._LOADED.clear()
+    scorer.context._nlp = None
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if scorer.context.loaded else 1)
+    _, status = os.waitpid(pid, 0)
+    assert scorer.context.loaded and os.waitstatus_to_exitcode(status) == 0
