@@ -12,7 +12,10 @@ full-width forms); only messages with an anchor are normalised and searched for 
 terms, and only the sentences holding a term get the context rules. All terms are searched
 in one pass over the message: a term is tried only where the text holds a character its
 matches can start with (read from its regex once), so a message is not run through every
-term's regex character by character. The lexicon is taxonomy/ideation.yaml.
+term's regex character by character (nlp/ideation_scan.py). The lexicon is taxonomy/ideation.yaml.
+Stage 2 (nlp/ideation_context.py, a GiNZA dependency parse loaded on first need) reads only the
+counted terms whose sentence names a time, a hypothetical or a person after the term, or whose
+term needs context: subject (the writer or someone else), a clause that is over, もし…たら.
 
 Evidence strings name the lexicon term, the rule and the matched term only, e.g.
 ``"L1:current:shinitai=しにたい"``, ``"L0:negation:shinitai=死にたく"``, ``"強い:毎日"``.
@@ -30,12 +33,12 @@ Example:
 from __future__ import annotations
 
 import re
-import re._constants as _sre
-import re._parser as _sre_parser
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
-from nlp.normalize import normalize_for_matching
+from nlp.ideation_context import ContextAnalyser, ContextFacts, ContextQuery, GinzaContext, context_rule
+from nlp.ideation_scan import _in_brackets, _sentences, _TermScanner  # tests import _TermScanner from here
+from nlp.normalize import fold_kana, normalize_text
 from taxonomy.ideation import IdeationLexicon, IdeationTerm, load_ideation_lexicon
 
 STRENGTHS = ("強い", "少し", "なし")
@@ -44,9 +47,8 @@ MAX_EVIDENCE = 20
 MAX_SUBJECT_GAP = 10
 # Reported speech looks this far back in the message for the person who spoke.
 MAX_SPEAKER_LOOKBACK = 200
-# Sentence ends outside 「」 quotes; spaces and dots separate chat clauses (死にたい　自殺したい…).
-# NFKC has already turned … into ... and ‥ into ..
-_SENTENCE_END = frozenset("。！？!?\n .")
+# A past tense somewhere after a term (…と思ってました): a term that needs context may be over.
+_PAST_AFTER = re.compile(r"(?:た|でした)(?:$|[。!?、.]|けど|けれど|が|ね|よ|の|ん)")
 
 
 @dataclass(frozen=True)
@@ -106,12 +108,20 @@ class IdeationScorer:
 
     Args:
         lexicon: a compiled lexicon; default ``taxonomy/ideation.yaml``.
+        context: stage 2 (:class:`nlp.ideation_context.ContextAnalyser`); default GiNZA when the
+            lexicon has a ``context`` section (version 3), loaded on first need; None: stage 1
+            only (a ``needs_context`` term then counts only in a sentence without a trigger).
     """
 
-    def __init__(self, *, lexicon: IdeationLexicon | None = None) -> None:
+    def __init__(self, *, lexicon: IdeationLexicon | None = None, context: ContextAnalyser | None | str = "default") -> None:
         self.lexicon = lexicon if lexicon is not None else load_ideation_lexicon()
         self._prefilter = self.lexicon.prefilter.search
         self._scanner = _TermScanner(self.lexicon.terms)
+        words = self.lexicon.context
+        if context == "default":
+            context = GinzaContext(words) if words is not None else None
+        self.context: ContextAnalyser | None = context  # type: ignore[assignment]
+        self._trigger = words.trigger.search if words is not None else None
 
     def score_message(self, text: str) -> MessageIdeation:
         """Score one client message.
@@ -122,24 +132,18 @@ class IdeationScorer:
         Returns:
             Its :class:`MessageIdeation`; ``NO_IDEATION`` when no lexicon term occurs.
         """
-        if not text or not self._prefilter(text):
-            return NO_IDEATION
-        norm = normalize_for_matching(text)
-        matches = _longest_matches(self._scanner.find(norm))
-        if not matches:
-            return NO_IDEATION
-        state = _State()
-        i = 0
-        for start, end in _sentences(norm):
-            group: list[_Match] = []
-            while i < len(matches) and matches[i].start < end:
-                m = matches[i]
-                group.append(_Match(m.term, m.start - start, m.end - start, m.text))
-                i += 1
-            if group:  # a term running over a sentence end keeps the whole term
-                sentence = norm[start : max(end, start + group[-1].end)]
-                self._score_sentence(norm, start, sentence, group, state)
-        return state.result()
+        return self.score_messages([text])[0]
+
+    def score_messages(self, texts: Sequence[str]) -> list[MessageIdeation]:
+        """Score messages, the stage-2 sentences of all of them parsed in one batch."""
+        states = [self._stage1(text) for text in texts]
+        queries = [q for state in states if state is not None for q in state.queries]
+        if queries and self.context is not None:
+            facts = iter(self.context.facts(queries))
+            for state in states:
+                if state is not None:
+                    state.facts = [next(facts) for _ in state.queries]
+        return [NO_IDEATION if state is None else state.result() for state in states]
 
     def score_consultation(self, messages: Sequence[str]) -> ConsultationIdeation:
         """Score a consultation from its client messages (counsellor text must not be passed).
@@ -153,8 +157,7 @@ class IdeationScorer:
         level, strong = 0, False
         past_attempt = third_party = self_harm = False
         evidence: dict[str, None] = {}
-        for text in messages:
-            scored = self.score_message(text)
+        for scored in self.score_messages(messages):
             if scored is NO_IDEATION:
                 continue
             level = max(level, scored.level)
@@ -169,36 +172,64 @@ class IdeationScorer:
         )
 
     # ------------------------------------------------------------------ context rules
+    def _stage1(self, text: str) -> _State | None:
+        """The lexicon terms of ``text`` with the stage-1 rules applied; None when there is none."""
+        if not text or not self._prefilter(text):
+            return None
+        display = normalize_text(text)
+        norm = fold_kana(display)
+        matches = _longest_matches(self._scanner.find(norm))
+        if not matches:
+            return None
+        if len(display) != len(norm):  # lower() changed a length: parse the matching form
+            display = norm
+        state = _State()
+        i = 0
+        for start, end in _sentences(norm):
+            group: list[_Match] = []
+            while i < len(matches) and matches[i].start < end:
+                m = matches[i]
+                group.append(_Match(m.term, m.start - start, m.end - start, m.text))
+                i += 1
+            if group:  # a term running over a sentence end keeps the whole term
+                stop = max(end, start + group[-1].end)
+                self._score_sentence(norm, start, norm[start:stop], group, state, display[start:stop])
+        return state
+
     def _score_sentence(
-        self, norm: str, offset: int, sentence: str, matches: list[_Match], state: _State
+        self, norm: str, offset: int, sentence: str, matches: list[_Match], state: _State, shown: str
     ) -> None:
-        """Apply the context rules to the term ``matches`` (positions within ``sentence``,
-        which starts at ``offset`` in the normalised message ``norm``)."""
+        """Apply the stage-1 rules to the term ``matches`` (positions within ``sentence``,
+        which starts at ``offset`` in the normalised message ``norm``; ``shown`` is the sentence
+        in display form) and queue the counted ones that need stage 2."""
         lex = self.lexicon
         hyperbole = [m.span() for m in lex.hyperbole.finditer(sentence)]
         natural = [m.span() for m in lex.natural_death.finditer(sentence)]
         strong_marker = lex.strength.search(sentence)
+        triggered = None
+        trigger_after = self.lexicon.context.trigger_after.search if self._trigger is not None else None
         for match in matches:
             rule = self._exclusion(norm, offset, sentence, match, hyperbole, natural)
             term = match.term
             if rule is None and term.kind == "report":
                 rule = "third_party"
-            if rule == "past_act":
-                state.past_attempt = True
-                state.self_harm |= term.self_harm
-            elif rule == "third_party":
-                state.third_party = True
-            if rule is not None:
-                state.add(f"L0:{rule}:{term.id}={match.text}")
-                continue
-            level = term.level
-            state.level = max(state.level, level)
-            state.self_harm |= term.self_harm
-            state.add(f"L{level}:current:{term.id}={match.text}")
-            if strong_marker or level >= 3:
-                state.strong = True
-                if strong_marker:
-                    state.add(f"強い:{strong_marker.group()}")
+            query = None
+            if rule is None and self._trigger is not None:
+                if triggered is None:
+                    triggered = bool(self._trigger(sentence))
+                near = triggered or bool(trigger_after(sentence, match.end))
+                if self.context is not None and (near or (term.needs_context and self._ambiguous(sentence, match))):
+                    query = ContextQuery(shown, match.start, match.end)
+                elif term.needs_context and near:
+                    rule = "no_context"
+            state.add_term(term, match.text, rule, strong_marker, query)
+
+    def _ambiguous(self, sentence: str, match: _Match) -> bool:
+        """Could a term that needs context be someone else's or over: a person or people anywhere
+        in the sentence, or a past tense after it? (死ねばいいのに alone is the writer's.)"""
+        words = self.lexicon.context
+        return bool(words.third_party.search(sentence) or words.generic_subject.search(sentence)
+                    or _PAST_AFTER.search(sentence, match.end))
 
     def _exclusion(
         self,
@@ -212,6 +243,8 @@ class IdeationScorer:
         """The first exclusion rule that applies to ``match``, or None when it counts."""
         lex = self.lexicon
         before, after = sentence[: match.start], sentence[match.end :]
+        if _in_brackets(norm, offset + match.start, offset + match.end):
+            return "meta"
         if _overlaps(hyperbole, match) or lex.hyperbole_after.search(after):
             return "hyperbole"
         if _overlaps(natural, match):
@@ -269,89 +302,46 @@ class IdeationScorer:
 
 
 class _State:
-    """What a message's sentences found so far."""
+    """A message's terms in order, each with its stage-1 rule or its stage-2 query."""
 
-    __slots__ = ("level", "strong", "past_attempt", "third_party", "self_harm", "evidence")
+    __slots__ = ("items", "queries", "facts")
 
     def __init__(self) -> None:
-        self.level = 0
-        self.strong = self.past_attempt = self.third_party = self.self_harm = False
-        self.evidence: dict[str, None] = {}
+        self.items: list[tuple[IdeationTerm, str, str | None, re.Match[str] | None, int]] = []
+        self.queries: list[ContextQuery] = []
+        self.facts: list[ContextFacts] = []
 
-    def add(self, item: str) -> None:
-        self.evidence[item] = None
+    def add_term(self, term: IdeationTerm, text: str, rule: str | None, strong: re.Match[str] | None,
+                 query: ContextQuery | None) -> None:
+        if query is not None:
+            self.queries.append(query)
+        self.items.append((term, text, rule, strong, len(self.queries) - 1 if query is not None else -1))
 
     def result(self) -> MessageIdeation:
-        if not self.evidence:
+        level, strong = 0, False
+        past_attempt = third_party = self_harm = False
+        evidence: dict[str, None] = {}
+        for term, text, rule, marker, asked in self.items:
+            if asked >= 0 and asked < len(self.facts):
+                rule = context_rule(self.facts[asked], term.kind, term.needs_context)
+            if rule in ("past_act", "ctx_past_act"):
+                past_attempt = True
+                self_harm |= term.self_harm
+            elif rule in ("third_party", "ctx_third_party"):
+                third_party = True
+            if rule is not None:
+                evidence[f"L0:{rule}:{term.id}={text}"] = None
+                continue
+            level = max(level, term.level)
+            self_harm |= term.self_harm
+            evidence[f"L{term.level}:current:{term.id}={text}"] = None
+            if marker or term.level >= 3:
+                strong = True
+                if marker:
+                    evidence[f"強い:{marker.group()}"] = None
+        if not evidence:
             return NO_IDEATION
-        return MessageIdeation(
-            self.level, self.strong and self.level > 0, self.past_attempt, self.third_party,
-            self.self_harm, tuple(self.evidence),
-        )
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; ends inside 「」 or 『』 do not split."""
-    spans: list[tuple[int, int]] = []
-    depth = 0
-    start = 0
-    for i, ch in enumerate(text):
-        if ch in "「『":
-            depth += 1
-        elif ch in "」』":
-            depth = max(0, depth - 1)
-        elif ch in _SENTENCE_END and depth == 0:
-            if i > start:
-                spans.append((start, i + 1))
-            start = i + 1
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
-
-
-class _TermScanner:
-    """All lexicon term matches in a text in one pass: the term ``order``'s matches are those
-    of ``terms[order].pattern.finditer(text)``.
-
-    One regex finds the positions holding a character some term's matches can start with
-    (:func:`_start_chars`); at each, only the terms starting with that character are tried,
-    each resuming after its previous match as ``finditer`` does. Terms whose first characters
-    cannot be told run ``finditer`` themselves.
-    """
-
-    def __init__(self, terms: Sequence[IdeationTerm]) -> None:
-        self._terms = terms
-        self._by_char: dict[str, list[tuple[int, Callable]]] = {}  # character -> (order, pattern.match)
-        self._plain: list[int] = []
-        for order, term in enumerate(terms):
-            first = _start_chars(term.pattern)
-            if first is None:
-                self._plain.append(order)
-            for ch in first or ():
-                self._by_char.setdefault(ch, []).append((order, term.pattern.match))
-        self._positions = re.compile("[" + "".join(map(re.escape, sorted(self._by_char))) + "]").finditer if self._by_char else None
-
-    def find(self, text: str) -> list[tuple[int, int, int, int, IdeationTerm, str]]:
-        """Each non-empty match as (start, -length, -level, order, term, matched text)."""
-        found: list[tuple[int, int, int, int, IdeationTerm, str]] = []
-        terms = self._terms
-        if self._positions is not None:
-            resume = [0] * len(terms)  # each term's next match starts at or after its previous end
-            by_char = self._by_char
-            for position in map(re.Match.start, self._positions(text)):
-                for order, match in by_char[text[position]]:
-                    if position >= resume[order]:
-                        m = match(text, position)
-                        if m is not None:
-                            resume[order] = end = m.end()
-                            found.append((position, position - end, -terms[order].level, order, terms[order], m.group()))
-        for order in self._plain:
-            term = terms[order]
-            found.extend(
-                (m.start(), m.start() - m.end(), -term.level, order, term, m.group())
-                for m in term.pattern.finditer(text) if m.end() > m.start()
-            )
-        return found
+        return MessageIdeation(level, strong and level > 0, past_attempt, third_party, self_harm, tuple(evidence))
 
 
 def _longest_matches(found: list[tuple[int, int, int, int, IdeationTerm, str]]) -> list[_Match]:
@@ -366,75 +356,6 @@ def _longest_matches(found: list[tuple[int, int, int, int, IdeationTerm, str]]) 
             kept.append(_Match(term, start, start - neg_len, matched))
             last_end = start - neg_len
     return kept
-
-
-def _start_chars(pattern: re.Pattern[str]) -> set[str] | None:
-    """Every character a match of ``pattern`` can start with, or None when that cannot be
-    told (a wildcard, a negated class, a back reference, flags, …) or when ``pattern`` can
-    match the empty string."""
-    if pattern.flags & (re.IGNORECASE | re.LOCALE):
-        return None
-    try:
-        first, nullable = _first_of(_sre_parser.parse(pattern.pattern, pattern.flags).data)
-    except (re.error, AttributeError, IndexError, KeyError, TypeError, ValueError):  # an unknown parser shape: plain finditer
-        return None
-    if first is None or nullable or not first:
-        return None
-    return first
-
-
-_MAX_RANGE = 5000  # a wider character range is not expanded (the term gets plain finditer)
-
-
-def _first_of(items: list) -> tuple[set[str] | None, bool]:
-    """(characters a match of the sequence ``items`` can start with, whether it can be empty);
-    None for the characters when unknown. Zero-width assertions are skipped (a superset)."""
-    first: set[str] = set()
-    for op, av in items:
-        chars, nullable = _first_op(op, av)
-        if chars is None:
-            return None, False
-        first |= chars
-        if not nullable:
-            return first, False
-    return first, True
-
-
-def _first_op(op, av) -> tuple[set[str] | None, bool]:
-    if op is _sre.LITERAL:
-        return {chr(av)}, False
-    if op is _sre.IN:
-        chars: set[str] = set()
-        for item_op, item_av in av:
-            if item_op is _sre.LITERAL:
-                chars.add(chr(item_av))
-            elif item_op is _sre.RANGE and item_av[1] - item_av[0] <= _MAX_RANGE:
-                chars.update(map(chr, range(item_av[0], item_av[1] + 1)))
-            else:  # NEGATE, CATEGORY (\s, \w …), a huge range
-                return None, False
-        return chars, False
-    if op is _sre.SUBPATTERN:
-        _group, add_flags, del_flags, sub = av
-        return (None, False) if add_flags or del_flags else _first_of(sub.data)
-    if op is _sre.ATOMIC_GROUP:
-        return _first_of(av.data)
-    if op is _sre.BRANCH:
-        chars = set()
-        nullable = False
-        for alternative in av[1]:
-            alt_chars, alt_nullable = _first_of(alternative.data)
-            if alt_chars is None:
-                return None, False
-            chars |= alt_chars
-            nullable = nullable or alt_nullable
-        return chars, nullable
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
-        low, _high, sub = av
-        chars, nullable = _first_of(sub.data)
-        return chars, nullable or low == 0
-    if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
-        return set(), True
-    return None, False  # ANY, NOT_LITERAL, GROUPREF, GROUPREF_EXISTS, CATEGORY, …
 
 
 def _overlaps(spans: list[tuple[int, int]], match: _Match) -> bool:

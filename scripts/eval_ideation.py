@@ -5,22 +5,35 @@
    ``n % 3 == 0`` is the development part (read while writing taxonomy/ideation.yaml), the
    rest is held out. Labelled set: every client message containing a death/ideation surface
    (死 しに 消え 自殺 自傷 リスカ 切っ OD 首 飛び降り いなくな 生まれ 遺書 薬 命 …, see SURFACES)
-   plus a seeded random sample of 200 other client messages (RANDOM_SAMPLE). Printed per
-   split: size, detection precision/recall (level ≥ 1), level accuracy among true positives.
+   plus a seeded random sample of 200 other client messages (RANDOM_SAMPLE); for v3 the set
+   grew, labelled before any v3 change (commit 51d62c0, "labels: held-out v3 frozen at
+   2ba1aca"): every other message with a SURFACES_V3 match (生き…, 殺, ロープ, 錠, 朝が来な …)
+   and 300 more seeded-random ones (RANDOM_SAMPLE_V3), 619 messages, the split rule unchanged.
+   Printed per split: size, detection precision/recall (level ≥ 1), level accuracy among true
+   positives.
 
    History (be honest about what each figure means):
    - v1, lexicon frozen at f9737ef, held-out split labelled before it was scored and scored
      once: the FROZEN_V1 figures below — the only unbiased held-out figures.
    - v2 (lexicon version 2) was written after the v1 held-out failures were read, so v2 on
-     the held-out split is OPTIMISTIC (failures seen); v2 on the development split is a
-     development figure. Both are printed with these labels.
+     the v1/v2 held-out messages is OPTIMISTIC (failures seen).
+   - v3 "before" (FROZEN_V2_ON_V3): v2 scored once on the v3 held-out split (926 messages)
+     right after it was labelled; optimistic on its 536 v1/v2 messages, unseen on the 390 new
+     ones (recall 7/15 there).
+   - v3 (lexicon version 3 + stage 2, nlp/ideation_context.py) was developed on the dev
+     split's errors and the issue's classes only; the held-out split was scored once at the
+     end (FROZEN_V3_ONCE, row (1c): the unbiased v3 figure). Its errors were then read and v3
+     changed once (general classes only, commit "one iteration after reading the held-out
+     errors"); row (3), the current code on the held-out split, is therefore OPTIMISTIC.
 2. WRIME ver1 dev + test (3,200 everyday SNS posts): how many score level ≥ 1 (false positives).
 3. Fresh check, unseen while writing v2: a seeded random sample (FRESH_SAMPLE) of KokoroChat
    client messages outside the labelled set (they hold no SURFACES match, so this measures
    flags on ordinary consultation text). Every flag is an upper bound on a false positive:
    read them with ``--show`` (a message without a surface can still be ideation, e.g.
    生きていたくない). The whole unlabelled pool is counted too.
-4. Throughput on all KokoroChat client messages: SudachiTokenizer alone vs tokenizer + scorer.
+4. Throughput on all KokoroChat client messages: SudachiTokenizer alone vs tokenizer + scorer
+   (stage 2 parses included; the one-off ja_ginza load is excluded from the ratio and printed
+   apart, with the resident memory it adds).
 
 Nothing is written; text stays in memory (the corpora are CC BY-NC-ND). ``--show`` prints the
 misclassified texts to stdout for the developer.
@@ -61,12 +74,41 @@ SURFACES = re.compile(
     re.I,
 )
 RANDOM_SAMPLE = (20240601, 200)  # random.Random(seed).sample(client messages without SURFACES, k)
+# v3 widening (fixed before the new messages were labelled): wishes not to live and death
+# wishes without 死 (生き…, 殺して, 楽になれ, 朝が来な…, 目が覚め…), methods and preparation (ロープ,
+# 縄, 錠, 踏切, 包丁 …), self-harm words (傷つけ, 血, リストカット). ロープレ (role-play) is not ロープ.
+SURFACES_V3 = re.compile(
+    r"生き|いきて|いきる|いきたく|殺|ころし|ころさ|ころせ|らくになり|ロープ(?!レ)|ろーぷ|縄|錠|朝が来な|"
+    r"朝がこな|目が覚め|目覚め|目がさめ|眠りた|終わらせ|おわらせ|消したい|線路|踏切|包丁|カッター|剃刀|"
+    r"カミソリ|しね|しのう|いなくなれ|この世|あの世|楽になれ|リストカット|傷つけ|血",
+    re.I,
+)
+# random.Random(seed).sample(client messages matching neither surface list nor in the v1/v2
+# random sample, k), drawn in file order.
+RANDOM_SAMPLE_V3 = (20261204, 300)
 # The fresh check: random.Random(seed).sample(unlabelled client messages, k), fixed before v2
 # was scored on it.
 FRESH_SAMPLE = (20250707, 2000)
 # v1 (lexicon frozen at f9737ef) on the held-out split, scored once before any change; WRIME
 # and throughput measured then too. Reproduce: git archive f9737ef taxonomy nlp plus this
 # script at 983a45b.
+# v2 (commit 2ba1aca) on the v3 held-out split, scored once after labelling, before any v3
+# change ("before"); WRIME and throughput then too.
+FROZEN_V2_ON_V3 = {
+    "heldout": {"n": 926, "positives": 149, "tp": 134, "fp": 0, "fn": 15,
+                "precision": 1.000, "recall": 0.899, "level_accuracy": 0.933},
+    "wrime_fp": 1,
+    "throughput_ratio": 1.035,
+}
+# v3 at 1f6fe6e on the v3 held-out split, scored once at the end of development, before its
+# errors were read: the unbiased v3 figure. (Row (3) is the current code; after the one
+# iteration allowed on the held-out errors it is optimistic.)
+FROZEN_V3_ONCE = {
+    "heldout": {"n": 926, "positives": 149, "tp": 134, "fp": 1, "fn": 15,
+                "precision": 0.993, "recall": 0.899, "level_accuracy": 0.933},
+    "wrime_fp": 1,
+    "throughput_ratio": 1.22,
+}
 FROZEN_V1 = {
     "heldout": {"n": 536, "positives": 134, "tp": 96, "fp": 9, "fn": 38,
                 "precision": 0.914, "recall": 0.716, "level_accuracy": 0.948},
@@ -92,12 +134,17 @@ def load_client_messages(eval_dir: Path = DEFAULT_EVAL) -> dict[tuple[str, int],
 
 
 def labelled_selection(messages: dict[tuple[str, int], str]) -> set[tuple[str, int]]:
-    """The messages the label file must cover: every client message with a SURFACES match
-    plus the seeded random sample of the others (both splits)."""
+    """The messages the label file must cover (both splits): v1/v2, every client message with a
+    SURFACES match plus the seeded random sample of the others; v3 adds every other message with
+    a SURFACES_V3 match and a second seeded random sample of the rest."""
     others = [key for key, text in messages.items() if not SURFACES.search(text)]
     seed, k = RANDOM_SAMPLE
     sample = random.Random(seed).sample(others, k)
-    return {key for key, text in messages.items() if SURFACES.search(text)} | set(sample)
+    v2 = {key for key, text in messages.items() if SURFACES.search(text)} | set(sample)
+    wider = {key for key, text in messages.items() if key not in v2 and SURFACES_V3.search(text)}
+    rest = [key for key in messages if key not in v2 and key not in wider]
+    seed, k = RANDOM_SAMPLE_V3
+    return v2 | wider | set(random.Random(seed).sample(rest, k))
 
 
 def fresh_sample(messages: dict[tuple[str, int], str]) -> list[tuple[str, int]]:
@@ -212,6 +259,9 @@ def throughput(scorer: IdeationScorer, messages: dict[tuple[str, int], str], rep
     tokenizer = SudachiTokenizer()
     tokenizer("準備")
     scorer.score_message("準備")
+    load = getattr(scorer.context, "load", None)
+    if load is not None:  # the one-off parser load is reported apart (ginza_load)
+        load()
     texts = list(messages.values())
     dialogues: dict[str, list[str]] = {}
     for (name, _), text in messages.items():
@@ -238,6 +288,15 @@ def throughput(scorer: IdeationScorer, messages: dict[tuple[str, int], str], rep
     return out
 
 
+def _rss_mb() -> float:
+    """This process's resident set size (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
+    except (OSError, StopIteration, ValueError):
+        return 0.0
+
+
 def _fmt(x: float) -> str:
     return "  n/a" if x != x else f"{x:.3f}"
 
@@ -248,12 +307,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--show", action="store_true", help="print misclassified texts (stdout only)")
     parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument("--no-heldout", action="store_true",
+                        help="do not score the held-out split (while developing: only dev errors may be read)")
     args = parser.parse_args(argv)
     if not (args.eval_dir / "kokorochat").is_dir() or not (args.eval_dir / "wrime").is_dir():
         print(f"evaluation data not found under {args.eval_dir}", file=sys.stderr)
         return 2
 
     scorer = IdeationScorer()
+    if not args.no_throughput and scorer.context is not None and hasattr(scorer.context, "load"):
+        before, start = _rss_mb(), time.perf_counter()
+        scorer.context.load()
+        print(f"stage 2 parser (ja_ginza) load: {time.perf_counter() - start:.2f} s wall, resident memory "
+              f"+{_rss_mb() - before:.0f} MB (process {_rss_mb():.0f} MB); not in the throughput ratios")
     messages = load_client_messages(args.eval_dir)
     labels = load_labels(args.labels)
     print(f"KokoroChat client messages: {len(messages)}; labelled: {len(labels)} ({args.labels.name}); "
@@ -265,10 +331,20 @@ def main(argv: list[str] | None = None) -> int:
         f"{'(1) v1 frozen, held-out (unbiased, recorded)':44} {v1['n']:5d} {v1['positives']:4d} {v1['tp']:4d} "
         f"{v1['fp']:3d} {v1['fn']:3d} {v1['precision']:9.3f} {v1['recall']:7.3f} {v1['level_accuracy']:14.3f}"
     )
-    per_split = score_labels(scorer, labels, messages)
+    per_split = score_labels(scorer, [x for x in labels if not (args.no_heldout and x.split == "heldout")], messages)
+    b = FROZEN_V2_ON_V3["heldout"]
+    print(
+        f"{'(1b) v2 before v3, v3 held-out (recorded)':44} {b['n']:5d} {b['positives']:4d} {b['tp']:4d} "
+        f"{b['fp']:3d} {b['fn']:3d} {b['precision']:9.3f} {b['recall']:7.3f} {b['level_accuracy']:14.3f}"
+    )
+    o = FROZEN_V3_ONCE["heldout"]
+    print(
+        f"{'(1c) v3 scored once, v3 held-out (unbiased)':44} {o['n']:5d} {o['positives']:4d} {o['tp']:4d} "
+        f"{o['fp']:3d} {o['fn']:3d} {o['precision']:9.3f} {o['recall']:7.3f} {o['level_accuracy']:14.3f}"
+    )
     names = {"dev": "(2) current, development split",
-             "heldout": "(3) current, held-out — optimistic: seen"}
-    for split in ("dev", "heldout"):
+             "heldout": "(3) current, v3 held-out — optimistic: 1 iteration"}
+    for split in ("dev",) if args.no_heldout else ("dev", "heldout"):
         s = per_split.get(split)
         if s is None:
             continue

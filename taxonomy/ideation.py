@@ -7,7 +7,7 @@ uses the compiled :class:`IdeationLexicon`.
 Example:
     >>> lexicon = load_ideation_lexicon()
     >>> lexicon.version
-    2
+    3
     >>> bool(lexicon.prefilter.search("ｼﾆﾀｲ"))
     True
 """
@@ -25,13 +25,21 @@ import yaml
 from nlp.normalize import normalize_for_matching
 
 DEFAULT_PATH = Path(__file__).with_name("ideation.yaml")
-SUPPORTED_VERSIONS = (2,)
+SUPPORTED_VERSIONS = (2, 3)
 LEVELS = (0, 1, 2, 3, 4)
 KINDS = ("wish", "urge", "act", "report")
 # Which levels each kind may carry (DESIGN.md: 1-3 ideation, 4 attempt/self-harm).
 KIND_LEVELS = {"wish": (1, 2, 3), "urge": (1,), "act": (4,), "report": (0,)}
 TOP_KEYS = ("version", "levels", "prefilter", "terms", "exclusions", "past", "strength_markers")
+# Version 3 adds the section ``context`` (stage 2, nlp/ideation_context.py) and the term key
+# ``needs_context``; a version 2 file has neither and is scored by stage 1 alone.
+V3_TOP_KEYS = TOP_KEYS + ("context",)
 TERM_KEYS = ("id", "level", "kind", "pattern", "examples", "self_harm")
+V3_TERM_KEYS = TERM_KEYS + ("needs_context",)
+CONTEXT_KEYS = (
+    "trigger", "trigger_after", "first_person", "generic_subject", "addressee", "time_noun", "remote_time",
+    "speech_verb", "thought_verb", "hypothetical",
+)
 EXCLUSION_KEYS = (
     "hyperbole", "hyperbole_after", "natural_death", "victim_after", "negation_after",
     "generic_after", "question_about_others", "third_party_person", "first_person",
@@ -56,6 +64,31 @@ class IdeationTerm:
     pattern: re.Pattern[str]
     self_harm: bool
     examples: tuple[str, ...]
+    needs_context: bool = False  # counted only when stage 2 finds the writer its subject
+
+
+@dataclass(frozen=True)
+class ContextWords:
+    """Stage 2 word lists (``context`` in the YAML), each a regex over the matching form.
+
+    ``trigger``/``trigger_after``: a counted term is parsed only when its sentence (or the text
+    after it) holds one of these, or when the term needs context; ``first_person``/``generic_subject``/``addressee``: subject words (私, 人,
+    あなた); the third parties are ``exclusions.third_party_person``; ``time_noun``: a past clause
+    modifying one of these is over (…した頃, …した時); ``remote_time``: a time that is over (中学,
+    昔); ``speech_verb``/``thought_verb``: lemmas of verbs reporting speech (言う) or a thought
+    (思う; negated above a term it denies it); ``hypothetical``: もし, 仮に."""
+
+    trigger: re.Pattern[str]
+    trigger_after: re.Pattern[str]
+    first_person: re.Pattern[str]
+    generic_subject: re.Pattern[str]
+    addressee: re.Pattern[str]
+    third_party: re.Pattern[str]
+    time_noun: re.Pattern[str]
+    remote_time: re.Pattern[str]
+    speech_verb: re.Pattern[str]
+    thought_verb: re.Pattern[str]
+    hypothetical: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -92,6 +125,7 @@ class IdeationLexicon:
     act_current: re.Pattern[str]
     strength: re.Pattern[str]
     source: str = "<dict>"
+    context: ContextWords | None = None  # None: version 2, stage 1 only
 
 
 def load_ideation_lexicon(path: str | Path | None = None) -> IdeationLexicon:
@@ -131,16 +165,17 @@ def parse_ideation_lexicon(data: Any, *, source: str = "<dict>") -> IdeationLexi
     where = _Where(source)
     if not isinstance(data, Mapping):
         where.fail("(top level)", "a mapping with keys " + ", ".join(TOP_KEYS), data)
-    where.keys("(top level)", data, required=TOP_KEYS, allowed=TOP_KEYS)
-    version = data["version"]
+    version = data.get("version")
     if isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
         where.fail("version", "one of " + ", ".join(map(str, SUPPORTED_VERSIONS)), version)
+    top = V3_TOP_KEYS if version >= 3 else TOP_KEYS
+    where.keys("(top level)", data, required=top, allowed=top)
     levels = data["levels"]
     if not isinstance(levels, Mapping) or sorted(levels) != list(LEVELS):
         where.fail("levels", "a mapping with exactly the keys 0, 1, 2, 3, 4", levels)
     anchors = tuple(_fold(a) for a in where.strings("prefilter", data["prefilter"]))
     prefilter = _raw_prefilter(anchors)
-    terms = _parse_terms(where, data["terms"])
+    terms = _parse_terms(where, data["terms"], V3_TERM_KEYS if version >= 3 else TERM_KEYS)
     _check_examples(where, terms, prefilter)
     exc = data["exclusions"]
     where.keys("exclusions", exc, required=EXCLUSION_KEYS, allowed=EXCLUSION_KEYS)
@@ -149,6 +184,7 @@ def parse_ideation_lexicon(data: Any, *, source: str = "<dict>") -> IdeationLexi
     rx = {f"exclusions.{k}": where.regex(f"exclusions.{k}", exc[k]) for k in EXCLUSION_KEYS}
     rx.update({f"past.{k}": where.regex(f"past.{k}", past[k]) for k in PAST_KEYS})
     person = rx["exclusions.third_party_person"].pattern
+    context = _parse_context(where, data["context"], rx["exclusions.third_party_person"]) if version >= 3 else None
     return IdeationLexicon(
         version=version,
         levels={int(k): str(v) for k, v in levels.items()},
@@ -179,17 +215,24 @@ def parse_ideation_lexicon(data: Any, *, source: str = "<dict>") -> IdeationLexi
         act_current=rx["past.act_current"],
         strength=where.regex("strength_markers", data["strength_markers"]),
         source=source,
+        context=context,
     )
 
 
-def _parse_terms(where: _Where, raw: Any) -> tuple[IdeationTerm, ...]:
+def _parse_context(where: _Where, raw: Any, third_party: re.Pattern[str]) -> ContextWords:
+    where.keys("context", raw, required=CONTEXT_KEYS, allowed=CONTEXT_KEYS)
+    rx = {k: where.regex(f"context.{k}", raw[k]) for k in CONTEXT_KEYS}
+    return ContextWords(third_party=third_party, **rx)
+
+
+def _parse_terms(where: _Where, raw: Any, term_keys: tuple[str, ...]) -> tuple[IdeationTerm, ...]:
     if not isinstance(raw, list) or not raw:
         where.fail("terms", "a non-empty list of term mappings", raw)
     terms: list[IdeationTerm] = []
     seen: set[str] = set()
     for i, item in enumerate(raw):
         key = f"terms[{i}]"
-        where.keys(key, item, required=("id", "level", "kind", "pattern", "examples"), allowed=TERM_KEYS)
+        where.keys(key, item, required=("id", "level", "kind", "pattern", "examples"), allowed=term_keys)
         term_id = item["id"]
         if not isinstance(term_id, str) or not _TERM_ID.fullmatch(term_id) or term_id in seen:
             where.fail(f"{key}.id", "a new lower-case identifier (a-z, 0-9, _)", term_id)
@@ -205,8 +248,11 @@ def _parse_terms(where: _Where, raw: Any) -> tuple[IdeationTerm, ...]:
         self_harm = item.get("self_harm", False)
         if not isinstance(self_harm, bool):
             where.fail(f"{key}.self_harm", "true or false", self_harm)
+        needs_context = item.get("needs_context", False)
+        if not isinstance(needs_context, bool):
+            where.fail(f"{key}.needs_context", "true or false", needs_context)
         terms.append(IdeationTerm(
-            id=term_id, level=level, kind=kind, self_harm=self_harm,
+            id=term_id, level=level, kind=kind, self_harm=self_harm, needs_context=needs_context,
             pattern=where.regex(f"{key}.pattern", item["pattern"]),
             examples=tuple(where.strings(f"{key}.examples", item["examples"])),
         ))

@@ -391,7 +391,7 @@ def test_v2_strength(scorer: IdeationScorer) -> None:
 # ------------------------------------------------------------------ lexicon YAML
 def test_lexicon_loads_with_version(raw_yaml: dict) -> None:
     lexicon = load_ideation_lexicon()
-    assert lexicon.version == raw_yaml["version"] == 2
+    assert lexicon.version == raw_yaml["version"] == 3
     assert {t.level for t in lexicon.terms} == {0, 1, 2, 3, 4}
     assert lexicon.levels[1] == "希死念慮"
 
@@ -399,7 +399,7 @@ def test_lexicon_loads_with_version(raw_yaml: dict) -> None:
 def test_run_json_records_the_lexicon_version() -> None:
     from nlp.pipeline import versions
 
-    assert versions()["ideation_lexicon"] == "2"
+    assert versions()["ideation_lexicon"] == "3"
 
 
 def _broken(raw: dict, path: list, value) -> dict:
@@ -412,7 +412,7 @@ def _broken(raw: dict, path: list, value) -> dict:
 
 
 @pytest.mark.parametrize("path, value, message", [
-    (["version"], 1, r"'version' must be one of 2\. Got 1\."),
+    (["version"], 1, r"'version' must be one of 2, 3\. Got 1\."),
     (["terms", 0, "level"], 7, r"'terms\[0\] \(shinitai\)\.level' must be one of 1, 2, 3 \(for kind wish\)\. Got 7\."),
     (["terms", 0, "kind"], "wishful", r"'terms\[0\] \(shinitai\)\.kind' must be one of wish, urge, act, report\. Got 'wishful'\."),
     (["terms", 0, "pattern"], "死に(たい", r"'terms\[0\] \(shinitai\)\.pattern' must be a valid regular expression"),

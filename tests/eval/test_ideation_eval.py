@@ -1,15 +1,20 @@
 """The ideation scorer on real text it was not written from (../shared/eval, skipped when absent).
 
-Figures (see scripts/eval_ideation.py for what each means):
-(1) v1, lexicon frozen at f9737ef, held-out split scored once: precision 0.914, recall 0.716,
-    level accuracy 0.948; WRIME 2/3,200 — the only unbiased held-out figures.
-(2) v2 (lexicon version 2) on the development split: precision 1.000, recall 0.898 (44/49),
-    level accuracy 1.000.
-(3) v2 on the held-out split, OPTIMISTIC (v2 was written after its v1 failures were read):
-    precision 1.000, recall 0.948 (127/134), level accuracy 0.929.
-WRIME 1/3,200. Fresh check (2,000 unlabelled client messages, unseen while writing v2):
-2 flagged, both read by hand as real ideation (もう生きたくないです, 生きたくないです), so 0
-false positives; the whole unlabelled pool: 7/29,511 flagged, all real ideation or self-harm.
+Figures (see scripts/eval_ideation.py for what each means). The v3 label set (1,414 messages:
+the v1/v2 795 plus 619 labelled before any v3 change) has a development split of 488 (52
+positive) and a held-out split of 926 (149 positive).
+(1) v1, lexicon frozen at f9737ef, v1 held-out split scored once: precision 0.914, recall
+    0.716, level accuracy 0.948; WRIME 2/3,200.
+(1b) v2 ("before"), v3 held-out split scored once after labelling: precision 1.000, recall
+    0.899 (134/149), level accuracy 0.933 (optimistic on the 536 v1/v2 messages; on the 390 new
+    ones recall 7/15).
+(1c) v3 scored once on the v3 held-out split before its errors were read (unbiased): precision
+    0.993, recall 0.899 (134/149), level accuracy 0.933.
+(2) current on the development split: precision 1.000, recall 0.962 (50/52), level accuracy 1.000.
+(3) current on the v3 held-out split after one iteration on its errors, OPTIMISTIC: precision
+    1.000, recall 0.926 (138/149), level accuracy 0.957.
+WRIME 1/3,200. Fresh check (2,000 unlabelled client messages outside the v3 label set): 0 flagged;
+the whole unlabelled pool: 0/28,892.
 """
 
 from __future__ import annotations
@@ -71,24 +76,24 @@ def test_labels_cover_the_selection_and_hold_no_text(ev, messages) -> None:
 
 def test_dev_split(scores) -> None:
     dev = scores["dev"]
-    assert dev.n == 259 and dev.positives == 49
+    assert dev.n == 488 and dev.positives == 52
     assert dev.precision >= 0.95 and dev.level_accuracy >= 0.90
-    assert dev.recall >= 0.87  # regression floor at the measured 0.898 (44/49)
+    assert dev.recall >= 0.94  # regression floor at the measured 0.962 (50/52)
 
 
 def test_heldout_split_optimistic(scores) -> None:
-    """Optimistic: v2 was written after the v1 held-out failures were read."""
+    """Optimistic: v3 was changed once after its held-out errors were read."""
     held = scores["heldout"]
-    assert held.n == 536 and held.positives == 134
+    assert held.n == 926 and held.positives == 149
     assert held.precision >= 0.95  # measured 1.000
-    assert held.level_accuracy >= 0.90  # measured 0.929
-    assert held.recall >= 0.93  # regression floor at the measured 0.948 (127/134)
+    assert held.level_accuracy >= 0.85  # measured 0.957
+    assert held.recall >= 0.91  # regression floor at the measured 0.926 (138/149)
 
 
-@pytest.mark.xfail(strict=True, reason="development recall is 0.898 (44/49), below the 0.90 target; "
-                   "held-out 0.948 is optimistic (failures seen)")
+@pytest.mark.xfail(strict=True, reason="issue #14 asks recall >= 0.93 on the held-out split: measured 0.899 "
+                   "scored once, 0.926 (optimistic) after one iteration")
 def test_recall_target_on_every_labelled_split(scores) -> None:
-    assert all(s.recall >= 0.90 for s in scores.values())
+    assert all(s.recall >= 0.93 for s in scores.values())
 
 
 def test_precision_target_on_every_labelled_split(scores) -> None:
@@ -96,8 +101,8 @@ def test_precision_target_on_every_labelled_split(scores) -> None:
 
 
 def test_fresh_unlabelled_messages_are_rarely_flagged(ev, scorer, messages) -> None:
-    """2,000 client messages outside the labelled set, unseen while writing v2: the 2 flagged
-    ones were read by hand and are real ideation; allow two more before failing."""
+    """2,000 client messages outside the labelled set: none flagged with v3 (v2 flagged 2 of an
+    earlier draw, both real ideation, now in the label set); allow four before failing."""
     fresh = ev.fresh_sample(messages)
     assert len(fresh) == len(set(fresh)) == 2000
     assert not set(fresh) & ev.labelled_selection(messages)
@@ -125,6 +130,6 @@ def test_fast_path_never_drops_a_term(ev, scorer, messages) -> None:
         for term in scorer.lexicon.terms
         for m in term.pattern.finditer(joined)
     }
-    assert len(with_term) > 180  # 195 texts hold a term (169 with lexicon version 1)
+    assert len(with_term) > 180  # texts holding a term (169 with lexicon version 1, 195 with 2)
     missed = [texts[i] for i in sorted(with_term) if not scorer.lexicon.prefilter.search(texts[i])]
     assert missed == []
