@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from pathlib import Path
 
 import pytest
@@ -156,16 +155,12 @@ def test_tie_break_is_the_yaml_order(tmp_path, raw, tokenizer):
     assert second.primary_theme == "school"
 
 
-def test_tagging_is_fast_compared_with_tokenising(tagger, tokenizer):
+def test_tagging_a_long_text_finds_each_theme_once(tagger, tokenizer):
+    # Speed is measured by make bench / make eval, never by a timed unit test (flaky under load).
     text = "\n".join(["最近、上司に怒られてばかりで会社に行きたくないです。家でも夫と喧嘩ばかりで眠れません。"] * 400)
-    start = time.perf_counter()
-    tokens = tokenizer(text)
-    tokenising = time.perf_counter() - start
-    start = time.perf_counter()
-    result = tagger.tag_tokens(tokens)
-    tagging = time.perf_counter() - start
+    result = tagger.tag_tokens(tokenizer(text))
     assert {"work", "couple"} <= set(result.themes)
-    assert tagging < max(0.5 * tokenising, 0.05)  # measured about 10 % on KokoroChat
+    assert len(result.themes) == len(set(result.themes))
 
 
 # -- broken YAMLs ----------------------------------------------------------------------------
