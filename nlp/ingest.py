@@ -22,6 +22,7 @@ import datetime as dt
 import gc
 import math
 import re
+import time
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class IngestResult:
     rejects: pd.DataFrame  # source, row, column, reason
     sources: list[dict]  # path, format, encoding, sha256, rows_read, rows_accepted, rows_rejected, rows_excluded
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds reading, checking, deduplicating, framing
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def read_inputs(
     mapping: str | Path | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    workers: int = 1,
 ) -> IngestResult:
     """Read every input into one messages table.
 
@@ -129,6 +132,8 @@ def read_inputs(
         mapping: a YAML file mapping canonical columns to the source's headers, and values.
         since: keep rows started on or after this date (Asia/Tokyo).
         until: keep rows started on or before this date (Asia/Tokyo).
+        workers: processes reading and checking files (many files are read in parallel); the
+            result does not depend on it.
 
     Returns:
         IngestResult with messages (MESSAGE_COLUMNS), rejects (REJECT_COLUMNS) and sources.
@@ -136,7 +141,7 @@ def read_inputs(
     Raises:
         InputError: a file is missing, unreadable or empty, or lacks a required column.
     """
-    return ingest(paths, fmt=fmt, mapping=mapping, since=since, until=until).result
+    return ingest(paths, fmt=fmt, mapping=mapping, since=since, until=until, workers=workers).result
 
 
 def ingest(
@@ -147,6 +152,7 @@ def ingest(
     since: dt.date | None = None,
     until: dt.date | None = None,
     keep_going: bool = False,
+    workers: int = 1,
 ) -> Ingested:
     """:func:`read_inputs` with every problem kept; with ``keep_going`` a fatal file is noted, not raised."""
     if isinstance(paths, (str, Path)):
@@ -166,10 +172,14 @@ def ingest(
     warnings: list[str] = []
     dedup = _Deduplicator()
     with _no_cycle_collection():
-        _read_files(files, fmt, rules, since, until, keep_going, dedup, parts, problems, sources, warnings, fatal)
+        seconds = _read_files(files, fmt, rules, since, until, keep_going, dedup, parts, problems, sources, warnings,
+                              fatal, workers)
+        start = time.perf_counter()
         messages = _messages_frame(parts)
+        seconds["frame"] = time.perf_counter() - start
     rejects = [p for p in problems if p.refused]
-    result = IngestResult(messages, _rejects_frame(rejects), sources, warnings)
+    result = IngestResult(messages, _rejects_frame(rejects), sources, warnings,
+                          {name: round(value, 3) for name, value in seconds.items()})
     return Ingested(result, problems, fatal)
 
 
@@ -188,27 +198,32 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def _read_files(files: list[Path], fmt: str, rules: Mapping, since: dt.date | None, until: dt.date | None,
                 keep_going: bool, dedup: _Deduplicator, parts: list[_Rows], problems: list[Problem],
-                sources: list[dict], warnings: list[str], fatal: list[str]) -> None:
-    """Read each file, then drop repeats across all of them at once, adding to ``parts``,
-    ``problems``, ``sources``, ``warnings`` and ``fatal`` in file order."""
+                sources: list[dict], warnings: list[str], fatal: list[str], workers: int = 1) -> dict[str, float]:
+    """Read and check each file (in ``workers`` processes when there are several files), then drop
+    repeats across all of them at once, adding to ``parts``, ``problems``, ``sources``,
+    ``warnings`` and ``fatal`` in file order.
+
+    Returns:
+        Seconds spent reading files, checking rows (summed over the workers) and deduplicating.
+    """
+    chunks = _file_chunks(files, workers)
+    if len(chunks) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = [future.result() for future in [pool.submit(_read_checked, chunk, fmt, rules, since, until, keep_going)
+                                                      for chunk in chunks]]
+    else:
+        results = [_read_checked(files, fmt, rules, since, until, keep_going)]
     read: list[tuple[Table, _Rows, list[Problem], int, int]] = []
-    waiting: list[Table] = []  # read, not yet checked: small files of one layout are checked together
-    records = 0
-    for path in files:
-        try:
-            table = read_table(path, fmt, rules)
-        except InputError as error:
-            if not keep_going:
-                raise
-            fatal.append(str(error))
-            continue
-        warnings += table.warnings + _mapping_warnings(table, rules)
-        if waiting and (_layout(waiting[0]) != _layout(table) or records >= _BATCH_RECORDS):
-            read += _read_batch(waiting, rules, since, until)
-            waiting, records = [], 0
-        waiting.append(table)
-        records += len(table.records)
-    read += _read_batch(waiting, rules, since, until) if waiting else []
+    seconds = {"read": 0.0, "validate": 0.0}
+    for chunk_read, chunk_warnings, chunk_fatal, chunk_seconds in results:
+        read += chunk_read
+        warnings += chunk_warnings
+        fatal += chunk_fatal
+        for name, value in chunk_seconds.items():
+            seconds[name] += value
+    start = time.perf_counter()
     kept = dedup.filter_all([(accepted, found, "role" in table.columns) for table, accepted, found, _, _ in read])
     for (table, _, found, excluded, rows_read), accepted in zip(read, kept):
         parts.append(accepted)
@@ -220,6 +235,65 @@ def _read_files(files: list[Path], fmt: str, rules: Mapping, since: dt.date | No
             "rows_read": rows_read, "rows_accepted": len(accepted),
             "rows_rejected": len(refused_rows), "rows_excluded": excluded,
         })
+    seconds["deduplicate"] = time.perf_counter() - start
+    return seconds
+
+
+# Fewest input bytes read in parallel (below, starting the processes costs more than it saves).
+_PARALLEL_BYTES = 4 * 2**20
+
+
+def _file_chunks(files: list[Path], workers: int) -> list[list[Path]]:
+    """Consecutive runs of files, about equal in bytes, a few per worker (one run when not worth it)."""
+    if workers <= 1 or len(files) < 2:
+        return [files]
+    sizes = np.cumsum([path.stat().st_size for path in files])
+    if sizes[-1] < _PARALLEL_BYTES:
+        return [files]
+    count = min(len(files), 4 * workers)
+    cuts = np.searchsorted(sizes, sizes[-1] * np.arange(1, count) / count, side="left") + 1
+    bounds = [0, *sorted(set(np.minimum(cuts, len(files)).tolist())), len(files)]
+    return [files[start:stop] for start, stop in zip(bounds, bounds[1:]) if stop > start]
+
+
+def _read_checked(files: list[Path], fmt: str, rules: Mapping, since: dt.date | None, until: dt.date | None,
+                  keep_going: bool) -> tuple[list[tuple[Table, _Rows, list[Problem], int, int]], list[str], list[str], dict]:
+    """Read and check ``files`` in turn (in a worker when reading in parallel): per file (table
+    without its records, accepted rows, problems, rows excluded, rows read), the warnings, the
+    fatal errors (with ``keep_going``) and seconds reading and checking."""
+    read: list[tuple[Table, _Rows, list[Problem], int, int]] = []
+    warnings: list[str] = []
+    fatal: list[str] = []
+    seconds = {"read": 0.0, "validate": 0.0}
+    waiting: list[Table] = []  # read, not yet checked: small files of one layout are checked together
+    records = 0
+
+    def check(tables: list[Table]) -> None:
+        start = time.perf_counter()
+        read.extend(_read_batch(tables, rules, since, until))
+        seconds["validate"] += time.perf_counter() - start
+
+    with _no_cycle_collection():
+        for path in files:
+            start = time.perf_counter()
+            try:
+                table = read_table(path, fmt, rules)
+            except InputError as error:
+                if not keep_going:
+                    raise
+                fatal.append(str(error))
+                continue
+            finally:
+                seconds["read"] += time.perf_counter() - start
+            warnings += table.warnings + _mapping_warnings(table, rules)
+            if waiting and (_layout(waiting[0]) != _layout(table) or records >= _BATCH_RECORDS):
+                check(waiting)
+                waiting, records = [], 0
+            waiting.append(table)
+            records += len(table.records)
+        if waiting:
+            check(waiting)
+    return read, warnings, fatal, seconds
 
 
 # Records of small files checked in one pass (each file alone costs ~15 column operations).

@@ -137,7 +137,8 @@ class StageTimer(dict):
 def ingest_stage(options: RunOptions) -> IngestResult:
     """Read the inputs over since..until and the comparison windows (rejects for bad rows)."""
     since, until = options.ingest_range()
-    return read_inputs(options.inputs, fmt=options.fmt, mapping=options.mapping, since=since, until=until)
+    return read_inputs(options.inputs, fmt=options.fmt, mapping=options.mapping, since=since, until=until,
+                       workers=options.workers)
 
 
 def make_analyser(options: RunOptions) -> Analyser:
