@@ -22,6 +22,7 @@ import datetime as dt
 import gc
 import math
 import re
+import time
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class IngestResult:
     rejects: pd.DataFrame  # source, row, column, reason
     sources: list[dict]  # path, format, encoding, sha256, rows_read, rows_accepted, rows_rejected, rows_excluded
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds reading, checking, deduplicating, framing
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def read_inputs(
     mapping: str | Path | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    workers: int = 1,
 ) -> IngestResult:
     """Read every input into one messages table.
 
@@ -129,6 +132,8 @@ def read_inputs(
         mapping: a YAML file mapping canonical columns to the source's headers, and values.
         since: keep rows started on or after this date (Asia/Tokyo).
         until: keep rows started on or before this date (Asia/Tokyo).
+        workers: processes reading and checking files (many files are read in parallel); the
+            result does not depend on it.
 
     Returns:
         IngestResult with messages (MESSAGE_COLUMNS), rejects (REJECT_COLUMNS) and sources.
@@ -136,7 +141,7 @@ def read_inputs(
     Raises:
         InputError: a file is missing, unreadable or empty, or lacks a required column.
     """
-    return ingest(paths, fmt=fmt, mapping=mapping, since=since, until=until).result
+    return ingest(paths, fmt=fmt, mapping=mapping, since=since, until=until, workers=workers).result
 
 
 def ingest(
@@ -147,6 +152,7 @@ def ingest(
     since: dt.date | None = None,
     until: dt.date | None = None,
     keep_going: bool = False,
+    workers: int = 1,
 ) -> Ingested:
     """:func:`read_inputs` with every problem kept; with ``keep_going`` a fatal file is noted, not raised."""
     if isinstance(paths, (str, Path)):
@@ -166,10 +172,14 @@ def ingest(
     warnings: list[str] = []
     dedup = _Deduplicator()
     with _no_cycle_collection():
-        _read_files(files, fmt, rules, since, until, keep_going, dedup, parts, problems, sources, warnings, fatal)
+        seconds = _read_files(files, fmt, rules, since, until, keep_going, dedup, parts, problems, sources, warnings,
+                              fatal, workers)
+        start = time.perf_counter()
         messages = _messages_frame(parts)
+        seconds["frame"] = time.perf_counter() - start
     rejects = [p for p in problems if p.refused]
-    result = IngestResult(messages, _rejects_frame(rejects), sources, warnings)
+    result = IngestResult(messages, _rejects_frame(rejects), sources, warnings,
+                          {name: round(value, 3) for name, value in seconds.items()})
     return Ingested(result, problems, fatal)
 
 
@@ -188,28 +198,121 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def _read_files(files: list[Path], fmt: str, rules: Mapping, since: dt.date | None, until: dt.date | None,
                 keep_going: bool, dedup: _Deduplicator, parts: list[_Rows], problems: list[Problem],
-                sources: list[dict], warnings: list[str], fatal: list[str]) -> None:
-    """Read each file in turn, adding to ``parts``, ``problems``, ``sources``, ``warnings`` and ``fatal``."""
-    for path in files:
-        try:
-            table = read_table(path, fmt, rules)
-        except InputError as error:
-            if not keep_going:
-                raise
-            fatal.append(str(error))
-            continue
-        warnings += table.warnings + _mapping_warnings(table, rules)
-        accepted, found, excluded = _read_rows(table, rules, since, until)
-        accepted = dedup.filter(accepted, found, message_mode="role" in table.columns)
+                sources: list[dict], warnings: list[str], fatal: list[str], workers: int = 1) -> dict[str, float]:
+    """Read and check each file (in ``workers`` processes when there are several files), then drop
+    repeats across all of them at once, adding to ``parts``, ``problems``, ``sources``,
+    ``warnings`` and ``fatal`` in file order.
+
+    Returns:
+        Seconds spent reading files, checking rows (summed over the workers) and deduplicating.
+    """
+    chunks = _file_chunks(files, workers)
+    if len(chunks) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = [future.result() for future in [pool.submit(_read_checked, chunk, fmt, rules, since, until, keep_going)
+                                                      for chunk in chunks]]
+    else:
+        results = [_read_checked(files, fmt, rules, since, until, keep_going)]
+    read: list[tuple[Table, _Rows, list[Problem], int, int]] = []
+    seconds = {"read": 0.0, "validate": 0.0}
+    for chunk_read, chunk_warnings, chunk_fatal, chunk_seconds in results:
+        read += chunk_read
+        warnings += chunk_warnings
+        fatal += chunk_fatal
+        for name, value in chunk_seconds.items():
+            seconds[name] += value
+    start = time.perf_counter()
+    kept = dedup.filter_all([(accepted, found, "role" in table.columns) for table, accepted, found, _, _ in read])
+    for (table, _, found, excluded, rows_read), accepted in zip(read, kept):
         parts.append(accepted)
         problems += found
         refused_rows = {p.row for p in found if p.refused}
         sources.append({
-            "path": str(path), "format": table.format, "encoding": table.encoding, "sha256": table.sha256,
+            "path": str(table.path), "format": table.format, "encoding": table.encoding, "sha256": table.sha256,
             **({"sheet": table.sheet} if table.sheet else {}),
-            "rows_read": len(table.records) + len(table.bad_rows), "rows_accepted": len(accepted),
+            "rows_read": rows_read, "rows_accepted": len(accepted),
             "rows_rejected": len(refused_rows), "rows_excluded": excluded,
         })
+    seconds["deduplicate"] = time.perf_counter() - start
+    return seconds
+
+
+# Fewest input bytes read in parallel (below, starting the processes costs more than it saves).
+_PARALLEL_BYTES = 4 * 2**20
+
+
+def _file_chunks(files: list[Path], workers: int) -> list[list[Path]]:
+    """Consecutive runs of files, about equal in bytes, a few per worker (one run when not worth it)."""
+    if workers <= 1 or len(files) < 2:
+        return [files]
+    sizes = np.cumsum([path.stat().st_size for path in files])
+    if sizes[-1] < _PARALLEL_BYTES:
+        return [files]
+    count = min(len(files), 4 * workers)
+    cuts = np.searchsorted(sizes, sizes[-1] * np.arange(1, count) / count, side="left") + 1
+    bounds = [0, *sorted(set(np.minimum(cuts, len(files)).tolist())), len(files)]
+    return [files[start:stop] for start, stop in zip(bounds, bounds[1:]) if stop > start]
+
+
+def _read_checked(files: list[Path], fmt: str, rules: Mapping, since: dt.date | None, until: dt.date | None,
+                  keep_going: bool) -> tuple[list[tuple[Table, _Rows, list[Problem], int, int]], list[str], list[str], dict]:
+    """Read and check ``files`` in turn (in a worker when reading in parallel): per file (table
+    without its records, accepted rows, problems, rows excluded, rows read), the warnings, the
+    fatal errors (with ``keep_going``) and seconds reading and checking."""
+    read: list[tuple[Table, _Rows, list[Problem], int, int]] = []
+    warnings: list[str] = []
+    fatal: list[str] = []
+    seconds = {"read": 0.0, "validate": 0.0}
+    waiting: list[Table] = []  # read, not yet checked: small files of one layout are checked together
+    records = 0
+
+    def check(tables: list[Table]) -> None:
+        start = time.perf_counter()
+        read.extend(_read_batch(tables, rules, since, until))
+        seconds["validate"] += time.perf_counter() - start
+
+    with _no_cycle_collection():
+        for path in files:
+            start = time.perf_counter()
+            try:
+                table = read_table(path, fmt, rules)
+            except InputError as error:
+                if not keep_going:
+                    raise
+                fatal.append(str(error))
+                continue
+            finally:
+                seconds["read"] += time.perf_counter() - start
+            warnings += table.warnings + _mapping_warnings(table, rules)
+            if waiting and (_layout(waiting[0]) != _layout(table) or records >= _BATCH_RECORDS):
+                check(waiting)
+                waiting, records = [], 0
+            waiting.append(table)
+            records += len(table.records)
+        if waiting:
+            check(waiting)
+    return read, warnings, fatal, seconds
+
+
+# Records of small files checked in one pass (each file alone costs ~15 column operations).
+_BATCH_RECORDS = 200_000
+
+
+def _layout(table: Table) -> tuple:
+    return table.format, tuple(sorted(table.columns.items())), table.header_width
+
+
+def _read_batch(tables: list[Table], rules: Mapping, since: dt.date | None,
+                until: dt.date | None) -> list[tuple[Table, _Rows, list[Problem], int, int]]:
+    """(table, accepted rows, problems, rows excluded, rows read) of each table, checked together."""
+    found = _read_many(tables, rules, since, until)
+    read = []
+    for table, (accepted, problems, excluded) in zip(tables, found):
+        read.append((table, accepted, problems, excluded, len(table.records) + len(table.bad_rows)))
+        table.records = []  # the rows are in ``accepted`` now; the cells may go
+    return read
 
 
 def _expand_each(paths: Sequence[str | Path], fmt: str, fatal: list[str]) -> list[Path]:
@@ -237,14 +340,28 @@ def clean_text(value: str) -> str:
 
 
 def _read_rows(table: Table, rules: Mapping, since: dt.date | None, until: dt.date | None) -> tuple[_Rows, list[Problem], int]:
-    """Normalise every record; returns (accepted rows, problems, rows excluded by date or role).
+    """:func:`_read_many` of one table."""
+    return _read_many([table], rules, since, until)[0]
+
+
+def _read_many(tables: list[Table], rules: Mapping, since: dt.date | None,
+               until: dt.date | None) -> list[tuple[_Rows, list[Problem], int]]:
+    """Normalise every record of tables of one layout (format, columns and width alike) in one pass;
+    returns per table (accepted rows, problems, rows excluded by date or role), exactly what
+    reading each table alone gives: every check is a function of its cells only.
 
     Column by column: each distinct cell (message-level exports repeat ids, dates and attributes
     on every message) goes once through the scalar checks below, whose results and problems are
     then spread back to the rows. Problems come out in row order, then in the order of the checks.
     """
-    source = table.path.name
-    problems = [Problem(source, row, column, kind, reason) for row, column, kind, reason in table.bad_rows]
+    table = tables[0]
+    if len(tables) > 1:  # one table of all the records; ``owner`` says whose each record is
+        table = Table(table.path, table.format, table.encoding, "", table.columns,
+                      [record for each in tables for record in each.records], header_width=table.header_width)
+    owner = np.repeat(np.arange(len(tables)), [len(each.records) for each in tables])
+    names = [each.path.name for each in tables]
+    problems_of = [[Problem(each.path.name, row, column, kind, reason) for row, column, kind, reason in each.bad_rows]
+                   for each in tables]
     numbers = np.fromiter(map(itemgetter(0), table.records), dtype=np.int64, count=len(table.records))
     cells = _ColumnReader(table, rules)
     # Cells repeat: the consultation's own cells on each of its messages, roles down the file. Each
@@ -287,7 +404,7 @@ def _read_rows(table: Table, rules: Mapping, since: dt.date | None, until: dt.da
     texts = _texts(cells.get("text"))
     checks.insert(2, texts)  # problems in the order of the checks: id, date, text, role, attributes
     considered = ~outside & ~counselor
-    excluded = int(len(numbers) - considered.sum())
+    excluded = np.bincount(owner[~considered], minlength=len(tables)).tolist()
     refused = np.zeros(len(numbers), dtype=bool)
     noted = np.zeros(len(numbers), dtype=bool)
     for found_check in checks:
@@ -296,16 +413,18 @@ def _read_rows(table: Table, rules: Mapping, since: dt.date | None, until: dt.da
             noted |= found_check.noted[found_check.codes]
     for index in np.flatnonzero(considered & noted).tolist():
         for found_check in checks:
-            problems += [Problem(source, int(numbers[index]), *found) for found in found_check.problems[found_check.codes[index]]]
+            problems_of[owner[index]] += [Problem(names[owner[index]], int(numbers[index]), *found)
+                                           for found in found_check.problems[found_check.codes[index]]]
     keep = np.flatnonzero(considered & ~refused)
     rows = _Rows(
-        source=source, row=numbers[keep], consultation_id=checks[0].values(keep), instant=dates.instant[keep],
+        source=names[0], row=numbers[keep], consultation_id=checks[0].values(keep), instant=dates.instant[keep],
         text=texts.values(keep), role=roles.values(keep) if roles is not None else np.full(len(keep), None, dtype=object),
         attributes={name: check.values(keep) for name, check in attribute.items()},
         message_time=_objects(cells.get("message_time"))[keep] if "message_time" in table.columns
         else np.full(len(keep), None, dtype=object),
     )
-    return rows, problems, excluded
+    bounds = np.searchsorted(owner[keep], np.arange(len(tables) + 1)).tolist()
+    return [(rows.take(slice(bounds[k], bounds[k + 1]), names[k]), problems_of[k], excluded[k]) for k in range(len(tables))]
 
 
 @dataclass
@@ -324,8 +443,8 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.row)
 
-    def take(self, keep: np.ndarray) -> _Rows:
-        return _Rows(self.source, self.row[keep], self.consultation_id[keep], self.instant[keep], self.text[keep],
+    def take(self, keep: np.ndarray | slice, source: str | None = None) -> _Rows:
+        return _Rows(source or self.source, self.row[keep], self.consultation_id[keep], self.instant[keep], self.text[keep],
                      self.role[keep], {name: values[keep] for name, values in self.attributes.items()},
                      self.message_time[keep])
 
@@ -694,57 +813,50 @@ def _attribute(column: str, normalise: Callable[[Any], str], kind: str | None = 
 
 
 class _Deduplicator:
-    """Remembers what was accepted across files and refuses repeats (see the module docstring).
+    """Refuses repeats among the rows of all files of a run (see the module docstring).
 
-    Rows are compared by a 64-bit hash of their key first: a row whose hash was not met before, in
-    this file or an earlier one, is no repeat. Only the others (in real exports a few, when any)
-    are compared by their keys, in row order, so a repeat names the first accepted row with its key.
+    Rows are compared by a 64-bit hash of their key first: a row whose hash no other row of the run
+    has is no repeat. Only the others (in real exports a few, when any) are compared by their keys,
+    in file and row order, so a repeat names the first accepted row with its key. Consultations
+    and messages are deduplicated apart.
     """
 
-    def __init__(self) -> None:
-        # For consultations (False) and messages (True): each earlier file's accepted rows with their
-        # stripped texts and key hashes, and all those hashes, sorted.
-        self.accepted: dict[bool, list[tuple[_Rows, list[str], np.ndarray]]] = {False: [], True: []}
-        self.known: dict[bool, np.ndarray] = {False: np.empty(0, dtype=np.uint64), True: np.empty(0, dtype=np.uint64)}
+    def filter_all(self, parts: list[tuple[_Rows, list[Problem], bool]]) -> list[_Rows]:
+        """Each file's rows without the repeats, a problem added to the file's list for each
+        (in row order, after the file's other problems).
 
-    def filter(self, rows: _Rows, problems: list[Problem], *, message_mode: bool) -> _Rows:
-        if not len(rows):
-            return rows
-        texts = list(map(str.strip, rows.text.tolist()))  # an accepted text is a string
-        hashes = _key_hashes(rows, texts, message_mode)
-        known = self.known[message_mode]
-        maybe = pd.Series(hashes).duplicated(keep=False).to_numpy() | _among(hashes, known)
-        if maybe.any():
-            repeated = self._repeats(rows, texts, np.flatnonzero(maybe), hashes, problems, message_mode)
-            kept = np.flatnonzero(~repeated)
-            rows, texts, hashes = rows.take(kept), [texts[position] for position in kept.tolist()], hashes[kept]
-        self.accepted[message_mode].append((rows, texts, hashes))
-        self.known[message_mode] = np.sort(np.concatenate([known, np.sort(hashes)]), kind="stable")  # a merge
-        return rows
-
-    def _repeats(self, rows: _Rows, texts: list[str], candidates: np.ndarray, hashes: np.ndarray,
-                 problems: list[Problem], message_mode: bool) -> np.ndarray:
-        """Which rows repeat an earlier key, with a problem for each (in row order); ``candidates``
-        are the rows whose hash was met before."""
-        wanted = hashes[candidates]
-        seen: dict[Any, tuple[str, int, str]] = {}  # key → (source, row, text) of its first accepted row
-        for earlier, earlier_texts, earlier_hashes in self.accepted[message_mode]:
-            for position in np.flatnonzero(np.isin(earlier_hashes, wanted)).tolist():
-                first = (earlier.source, int(earlier.row[position]), earlier_texts[position])
-                seen.setdefault(_key(earlier, earlier_texts, position, message_mode), first)
-        local: dict[Any, int] = {}  # key → its first row in this file
-        repeated = np.zeros(len(rows), dtype=bool)
-        for position in candidates.tolist():
-            key = _key(rows, texts, position, message_mode)
-            first = seen.get(key)
-            if first is None:
-                if key not in local:
-                    local[key] = position
+        Args:
+            parts: per file in reading order: its accepted rows, its problems, whether its rows are messages.
+        """
+        kept = [rows for rows, _, _ in parts]
+        for message_mode in (False, True):
+            chosen = [number for number, (rows, _, mode) in enumerate(parts) if mode == message_mode and len(rows)]
+            if not chosen:
+                continue
+            texts = [list(map(str.strip, parts[number][0].text.tolist())) for number in chosen]  # accepted texts are strings
+            hashes = [_key_hashes(parts[number][0], text, message_mode) for number, text in zip(chosen, texts)]
+            repeated_hash = pd.Series(np.concatenate(hashes)).duplicated(keep=False).to_numpy()
+            if not repeated_hash.any():
+                continue
+            ends = np.cumsum([len(h) for h in hashes])
+            seen: dict[Any, tuple[str, int, str]] = {}  # key → (source, row, text) of its first accepted row
+            repeated = [np.zeros(len(h), dtype=bool) for h in hashes]
+            for place in np.flatnonzero(repeated_hash).tolist():
+                which = int(np.searchsorted(ends, place, side="right"))
+                position = place - (int(ends[which - 1]) if which else 0)
+                rows, problems, _ = parts[chosen[which]]
+                key = _key(rows, texts[which], position, message_mode)
+                first = seen.get(key)
+                if first is None:
+                    seen[key] = (rows.source, int(rows.row[position]), texts[which][position])
                     continue
-                first = (rows.source, int(rows.row[local[key]]), texts[local[key]])
-            repeated[position] = True
-            problems.append(_repeat_problem(rows.source, int(rows.row[position]), first, texts[position], message_mode))
-        return repeated
+                repeated[which][position] = True
+                problems.append(_repeat_problem(rows.source, int(rows.row[position]), first, texts[which][position],
+                                                message_mode))
+            for which, number in enumerate(chosen):
+                if repeated[which].any():
+                    kept[number] = parts[number][0].take(np.flatnonzero(~repeated[which]))
+        return kept
 
 
 def _repeat_problem(source: str, number: int, first: tuple[str, int, str], text: str, message_mode: bool) -> Problem:
@@ -779,14 +891,6 @@ def _key_hashes(rows: _Rows, texts: list[str], message_mode: bool) -> np.ndarray
 def _hashes(values: list[Any]) -> np.ndarray:
     """Python's hash of each value (strings and None): equal values hash alike within a process."""
     return np.fromiter(map(hash, values), dtype=np.int64, count=len(values)).view(np.uint64)
-
-
-def _among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
-    """Whether each value is in the sorted array ``ordered``."""
-    if not len(ordered):
-        return np.zeros(len(values), dtype=bool)
-    places = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
-    return ordered[places] == values
 
 
 def _messages_frame(parts: list[_Rows]) -> pd.DataFrame:

@@ -121,6 +121,7 @@ class Analysis:
     quotes: dict[str, list[str]]
     messages: list[list[str]]  # client messages per consultation, in memory only (never written)
     comparison_base: pd.DataFrame | None = None  # period plus comparison windows, when wider
+    timings: dict[str, float] = field(default_factory=dict)  # seconds grouping, analysing, picking quotes
 
 
 class StageTimer(dict):
@@ -138,7 +139,8 @@ class StageTimer(dict):
 def ingest_stage(options: RunOptions) -> IngestResult:
     """Read the inputs over since..until and the comparison windows (rejects for bad rows)."""
     since, until = options.ingest_range()
-    return read_inputs(options.inputs, fmt=options.fmt, mapping=options.mapping, since=since, until=until)
+    return read_inputs(options.inputs, fmt=options.fmt, mapping=options.mapping, since=since, until=until,
+                       workers=options.workers)
 
 
 def make_analyser(options: RunOptions) -> Analyser:
@@ -153,20 +155,24 @@ def analyse_stage(
     ingested: IngestResult, options: RunOptions, progress: Callable[[int, int], None] | None = None
 ) -> Analysis:
     """Group messages into consultations, analyse them and pick masked quotes."""
-    groups = group_consultations(ingested.messages)
-    groups = groups[starts_within(groups, options.analysis_windows())].reset_index(drop=True)
-    consultations = analyse_consultations(
-        groups, analyser=make_analyser(options), workers=options.workers,
-        keep_text=options.keep_text, progress=progress,
-    )
+    timer = StageTimer()
+    with timer("group"):
+        groups = group_consultations(ingested.messages)
+        groups = groups[starts_within(groups, options.analysis_windows())].reset_index(drop=True)
+    with timer("tag_and_score"):
+        consultations = analyse_consultations(
+            groups, analyser=make_analyser(options), workers=options.workers,
+            keep_text=options.keep_text, progress=progress,
+        )
     messages = groups["messages"].tolist()
     base = None
     if options.context_windows():
         in_period = starts_within(consultations, [(options.since, options.until)])
         messages = [m for m, keep in zip(messages, in_period) if keep]
         base, consultations = consultations, consultations[in_period].reset_index(drop=True)
-    quotes = select_quotes(consultations, messages, mask=mask_text, min_cell=options.min_cell)
-    return Analysis(consultations, quotes, messages, base)
+    with timer("quotes"):
+        quotes = select_quotes(consultations, messages, mask=mask_text, min_cell=options.min_cell)
+    return Analysis(consultations, quotes, messages, base, dict(timer))
 
 
 def aggregate_stage(analysis: Analysis, options: RunOptions) -> tuple[dict, dict]:
@@ -318,8 +324,10 @@ def run_pipeline(
     timer = StageTimer()
     with timer("ingest"):
         ingested = stages.ingest(options)
+    timer.update({f"ingest_{name}": seconds for name, seconds in getattr(ingested, "timings", {}).items()})
     with timer("analyse"):
         analysis = stages.analyse(ingested, options, progress)
+    timer.update({f"analyse_{name}": seconds for name, seconds in getattr(analysis, "timings", {}).items()})
     with timer("aggregate"):
         tables, comparisons = stages.aggregate(analysis, options)
     topics = None

@@ -493,9 +493,10 @@ def _read_kokorochat(path: Path, data: bytes, mapping: Mapping) -> Table:
     first = dialogue[0] if dialogue and isinstance(dialogue[0], dict) else {}
     columns = {"consultation_id": 0, "started_at": 1, "text": 2, "role": 3, "message_time": 4}
     records, bad_rows = [], []
+    consultation_id, started_at = path.stem, first.get("time")
     for number, message in enumerate(dialogue, 1):
         if not isinstance(message, dict):
             bad_rows.append((number, "", "bad_json", "発言が JSON オブジェクトではありません"))
             continue
-        records.append((number, [path.stem, first.get("time"), message.get("utterance"), message.get("role"), message.get("time")]))
+        records.append((number, [consultation_id, started_at, message.get("utterance"), message.get("role"), message.get("time")]))
     return Table(path, "kokorochat", encoding, "", columns, records, bad_rows)

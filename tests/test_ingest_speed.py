@@ -139,3 +139,52 @@ def test_window_days_are_tokyo_days_on_the_column_wise_path(tmp_path):
     assert result.messages["consultation_id"].tolist() == ["W1", "W2"]
     assert result.sources[0]["rows_excluded"] == 2
     assert result.messages["started_at"].tolist() == [parse_datetime(stamps[1]), parse_datetime(stamps[2])]
+
+
+def _one_by_one(paths, **kwargs):
+    """What reading gave before files were checked together and repeats found across all at once:
+    each file checked alone, then repeats refused against the rows accepted from earlier files."""
+    parts, problems, sources = [], [], []
+    for path in paths:
+        table = ingest.read_table(Path(path), kwargs.get("fmt", "auto"), ingest.Mapping())
+        rows, found, excluded = ingest._read_rows(table, ingest.Mapping(), None, None)
+        parts.append((rows, found, "role" in table.columns, excluded, len(table.records) + len(table.bad_rows)))
+    kept = ingest._Deduplicator().filter_all([(rows, found, mode) for rows, found, mode, _, _ in parts])
+    for (_, found, _, _, _), rows in zip(parts, kept):
+        problems += [p for p in found if p.refused]
+        sources.append(len(rows))
+    return ingest._messages_frame(kept), ingest._rejects_frame(problems), sources
+
+
+def test_files_checked_together_equal_files_checked_alone(tmp_path):
+    """Small files of one layout are checked in one pass: same rows, rejects and counts per file."""
+    paths = [write_csv(tmp_path / f"{n}.csv", _messages(n % 3, 40) + [[f"X{n}", "not a date", "client", "本文", "", "", ""],
+                                                                   [f"Y{n}", "2024-03-01 10:00", "client", "", "10代", "?", "熊本"]])
+             for n in range(7)]
+    messages, rejects, accepted = _one_by_one(paths)
+    together = read_inputs(paths)
+    assert len(rejects) > 14  # bad dates, empty texts and repeats across files
+    assert together.messages.equals(messages)
+    assert together.rejects.equals(rejects)
+    assert [s["rows_accepted"] for s in together.sources] == accepted
+
+
+def test_kokorochat_files_checked_together_equal_files_checked_alone():
+    paths = sorted(Path("data/examples/kokorochat").glob("*.json"))
+    assert len(paths) >= 2
+    messages, rejects, accepted = _one_by_one(paths, fmt="kokorochat")
+    together = read_inputs(paths, fmt="kokorochat")
+    assert together.messages.equals(messages) and together.rejects.equals(rejects)
+    assert [s["rows_accepted"] for s in together.sources] == accepted
+
+
+def test_reading_in_worker_processes_gives_the_same_result(tmp_path, monkeypatch):
+    paths = [write_csv(tmp_path / f"{n}.csv", _messages(n % 4, 60)) for n in range(12)]
+    alone = ingest.ingest(paths)
+    monkeypatch.setattr(ingest, "_PARALLEL_BYTES", 0)
+    assert len(ingest._file_chunks([Path(p) for p in paths], 2)) > 1
+    parallel = ingest.ingest(paths, workers=2)
+    assert parallel.result.messages.equals(alone.result.messages)
+    assert parallel.result.rejects.equals(alone.result.rejects)
+    assert parallel.result.sources == alone.result.sources and parallel.problems == alone.problems
+    assert len(alone.result.rejects) > 0
