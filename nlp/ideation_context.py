@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import sys
 import weakref
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
@@ -125,7 +126,7 @@ class GinzaContext:
             return []
         self.load()
         sentences = list(dict.fromkeys(q.sentence for q in queries))
-        with _BLAS.limit(limits=1, user_api="blas"):
+        with _BLAS.limit(limits=1, user_api="blas") if _BLAS is not None else nullcontext():
             docs = dict(zip(sentences, self._nlp.pipe(sentences, batch_size=BATCH_SIZE)))
         return [_facts(docs[q.sentence], q.start, q.end, self.words) for q in queries]
 
