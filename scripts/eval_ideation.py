@@ -110,10 +110,10 @@ FROZEN_V3_ONCE = {
     "throughput_ratio": 1.22,
 }
 # v3 after the speed work (results identical: scripts/check_ideation_identity.py, 0 differences):
-# (tokenizer + scorer) / tokenizer in two runs of make eval-ideation, 2 cores at load 5.5-6.2
-# (noisy: the tokenizer alone took 1.06-1.50 s). Stage 2's ~11 parses (~12 ms each, memory bound)
-# are most of the scorer's 0.19 s; stage 1 alone is ~0.06 s.
-V3_THROUGHPUT = {"message": (1.160, 1.178), "consultation": (1.138, 1.159)}
+# (tokenizer + scorer) / tokenizer in four runs of make eval-ideation, 2 cores at load 5.5-12
+# (noisy: the scorer took 0.185-0.207 s, the tokenizer alone 1.06-1.50 s). Stage 2's ~11 parses
+# (~12 ms each, memory bound) are most of the scorer's time; stage 1 alone is ~0.06 s.
+V3_THROUGHPUT = {"message": (1.137, 1.178), "consultation": (1.138, 1.159)}
 FROZEN_V1 = {
     "heldout": {"n": 536, "positives": 134, "tp": 96, "fp": 9, "fn": 38,
                 "precision": 0.914, "recall": 0.716, "level_accuracy": 0.948},
