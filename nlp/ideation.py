@@ -132,6 +132,8 @@ class IdeationScorer:
         Returns:
             Its :class:`MessageIdeation`; ``NO_IDEATION`` when no lexicon term occurs.
         """
+        if not text or not self._prefilter(text):  # most messages: one search, no batch set up
+            return NO_IDEATION
         return self.score_messages([text])[0]
 
     def score_messages(self, texts: Sequence[str]) -> list[MessageIdeation]:

@@ -70,6 +70,9 @@ class _TermScanner:
             for ch in first or ():
                 self._by_char.setdefault(ch, []).append((order, term.pattern.match))
         self._positions = re.compile("[" + "".join(map(re.escape, sorted(self._by_char))) + "]").finditer if self._by_char else None
+        # Per character, one lookahead over its terms: most positions fail it in one call
+        # instead of one call per term (None: a single term, or patterns that cannot be joined).
+        self._gates = {ch: _gate([terms[order].pattern for order, _ in entries]) for ch, entries in self._by_char.items()}
 
     def find(self, text: str) -> list[tuple[int, int, int, int, IdeationTerm, str]]:
         """Each non-empty match as (start, -length, -level, order, term, matched text)."""
@@ -77,9 +80,13 @@ class _TermScanner:
         terms = self._terms
         if self._positions is not None:
             resume = [0] * len(terms)  # each term's next match starts at or after its previous end
-            by_char = self._by_char
+            by_char, gates = self._by_char, self._gates
             for position in map(re.Match.start, self._positions(text)):
-                for order, match in by_char[text[position]]:
+                ch = text[position]
+                gate = gates[ch]
+                if gate is not None and gate(text, position) is None:
+                    continue  # no term of this character matches here
+                for order, match in by_char[ch]:
                     if position >= resume[order]:
                         m = match(text, position)
                         if m is not None:
@@ -92,6 +99,18 @@ class _TermScanner:
                 for m in term.pattern.finditer(text) if m.end() > m.start()
             )
         return found
+
+
+def _gate(patterns: list[re.Pattern[str]]) -> Callable | None:
+    """``match`` of a lookahead that holds where one of ``patterns`` matches, or None when
+    there is only one pattern or they cannot be joined without changing what they match
+    (flags, groups)."""
+    if len(patterns) < 2 or any(p.flags != re.UNICODE or p.groups for p in patterns):
+        return None
+    try:
+        return re.compile("(?=" + "|".join(f"(?:{p.pattern})" for p in patterns) + ")").match
+    except re.error:
+        return None
 
 
 def _start_chars(pattern: re.Pattern[str]) -> set[str] | None:

@@ -41,7 +41,8 @@ DEFAULT_BATCH_BYTES = 8 * 2**20
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 # Code whose change alters a consultation's row: hashed into the pipeline version.
 ANALYSIS_MODULES = ["nlp/analyse.py", "nlp/tokenize.py", "nlp/normalize.py", "nlp/themes.py", "nlp/ideation.py",
-                    "nlp/schema.py", "nlp/incremental.py", "nlp/store.py"]
+                    "nlp/schema.py", "nlp/incremental.py", "nlp/store.py", "nlp/ideation_context.py",
+                    "nlp/ideation_scan.py", "taxonomy/ideation.py", "taxonomy/themes.py"]
 TAXONOMY_FILES = ["taxonomy/themes.yaml", "taxonomy/ideation.yaml"]
 
 

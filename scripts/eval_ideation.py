@@ -109,6 +109,11 @@ FROZEN_V3_ONCE = {
     "wrime_fp": 1,
     "throughput_ratio": 1.22,
 }
+# v3 after the speed work (results identical: scripts/check_ideation_identity.py, 0 differences):
+# (tokenizer + scorer) / tokenizer in four runs of make eval-ideation, 2 cores at load 5.5-12
+# (noisy: the scorer took 0.185-0.207 s, the tokenizer alone 1.06-1.50 s). Stage 2's ~11 parses
+# (~12 ms each, memory bound) are most of the scorer's time; stage 1 alone is ~0.06 s.
+V3_THROUGHPUT = {"message": (1.137, 1.178), "consultation": (1.138, 1.159)}
 FROZEN_V1 = {
     "heldout": {"n": 536, "positives": 134, "tp": 96, "fp": 9, "fn": 38,
                 "precision": 0.914, "recall": 0.716, "level_accuracy": 0.948},
@@ -394,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"throughput per {unit} ({what}, CPU time, best of 3): tokenizer {tok:.2f} s, "
                 f"scorer {score:.3f} s, (tokenizer + scorer) / tokenizer = {ratio:.3f} "
-                f"(v1: {FROZEN_V1['throughput_ratio']:.2f})"
+                f"(v1: {FROZEN_V1['throughput_ratio']:.2f}, v2: {FROZEN_V2_ON_V3['throughput_ratio']:.3f}, "
+                f"v3 recorded: {'-'.join(f'{x:.3f}' for x in V3_THROUGHPUT[unit])})"
             )
     return 0
 
