@@ -45,7 +45,7 @@ class RunChoices:
     compare_previous_year: bool = False
     events: list[str] = field(default_factory=list)
     topics: bool = False
-    explore: bool = True  # 語の分析 (explore/*.csv and charts): ≈ 7 s more on the demo
+    explore: bool = True  # 語の分析 (explore/*.csv and charts): ≈ 9 s more on the demo (21 s without)
 
 
 def safe_name(name: str) -> str:

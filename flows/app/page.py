@@ -228,7 +228,7 @@ def explore_panel(folder: str) -> None:
     if view is None:
         st.info("この結果には語の分析が含まれていません。「分析の設定」で「語の分析を含める」をオンにして実行してください。")
         return
-    st.caption("　".join(view.notes))
+    st.caption("  \n".join(view.notes))
     if view.not_shown:
         st.caption("最小セル数未満のため示さないグループ：" + "、".join(view.not_shown))
     if not view.tables:
@@ -237,14 +237,15 @@ def explore_panel(folder: str) -> None:
     titles = {t.name: t.title for t in view.tables}
     name = st.selectbox("語の分析の表を選ぶ", list(titles), format_func=titles.get, key="explore_table")
     table = next(t for t in view.tables if t.name == name)
-    text, chart = st.columns([2, 3]) if table.charts else (st.container(), None)
+    text, chart = st.columns([1, 1]) if table.charts else (st.container(), None)
     with text:
         st.markdown(f"**{table.title}**　（{table.description}、{len(table.frame):,} 行）")
         st.dataframe(table.frame, hide_index=True, width="stretch", height=560)
     if chart is not None:
         with chart:
-            for path in table.charts:
-                st.image(str(path), caption=view.captions.get(path, path.stem), width="stretch")
+            captions = {str(path): view.captions.get(path, path.stem) for path in table.charts}
+            shown = st.selectbox("グラフを選ぶ", list(captions), format_func=captions.get, key=f"explore_chart_{name}")
+            st.image(shown, caption=captions[shown], width="stretch")
 
 
 def kwic_panel(view: RunView) -> None:
@@ -268,18 +269,36 @@ def kwic_panel(view: RunView) -> None:
     submitted = st.button("KWIC を表示", key="kwic_run")
     if submitted:
         with st.spinner("検索中…"):
-            st.session_state["kwic"] = guarded(jobs.kwic_uploads, uploads, term, min_cell=min_cell, width=int(width),
-                                               include_ideation=include)
+            st.session_state["kwic"] = guarded(lambda: jobs.kwic_uploads(
+                uploads, term, min_cell=min_cell, width=int(width), include_ideation=include))
     result = st.session_state.get("kwic")
     if result is None:
         return
     if result.message:
         st.info(result.message)
         return
-    st.markdown(f"**「{result.term}」**：{len(result.lines):,} 行（{result.documents:,} 件の相談から"
-                + ("、最初の行だけ" if result.truncated else "") + "）")
-    st.table(result.frame.style.set_properties(subset=["前の文脈"], **{"text-align": "right"})
-             .set_properties(subset=["語"], **{"font-weight": "bold", "color": "#B35900"}), hide_index=True)
+    st.markdown(f"**「{result.term}」**：{result.documents:,} 件の相談から {len(result.lines):,} 行"
+                + (f"（先頭の {len(result.lines):,} 行を表示）" if result.truncated else ""))
+    st.html(kwic_html(result.frame))
+
+
+KWIC_CELL = "padding: 3px 8px; border-bottom: 1px solid #e6e6e6;"
+
+
+def kwic_html(frame) -> str:
+    """The lines as a concordance reads: left context right-aligned against the keyword (text escaped)."""
+    from html import escape
+
+    head = "".join(f'<th style="{KWIC_CELL} text-align: {a}; color: #555; font-weight: normal;">{escape(h)}</th>'
+                   for h, a in zip(frame.columns, ("right", "center", "left")))
+    rows = "".join(
+        f'<tr><td style="{KWIC_CELL} text-align: right; direction: ltr;">{escape(str(left))}</td>'
+        f'<td style="{KWIC_CELL} text-align: center; font-weight: bold; color: #B35900;">{escape(str(word))}</td>'
+        f'<td style="{KWIC_CELL} text-align: left;">{escape(str(right))}</td></tr>'
+        for left, word, right in frame.itertuples(index=False))
+    return (f'<table data-kwic="lines" style="width: 100%; table-layout: fixed; border-collapse: collapse; font-size: 14px;">'
+            f'<colgroup><col style="width: 44%"><col style="width: 12%"><col style="width: 44%"></colgroup>'
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
 def download_buttons(view: RunView, key: str) -> None:
