@@ -32,7 +32,7 @@ def main() -> None:
     st.set_page_config(page_title="soudan 相談ログ分析", page_icon="📊", layout="wide")
     st.title("soudan 相談ログ分析")
     st.caption("このアプリはこのパソコンの中だけで動きます（127.0.0.1）。アップロードしたファイルは分析後に消去され、"
-               "相談本文は画面にもダウンロードにも出ません（引用は匿名化済みのものだけ）。")
+               "相談本文は画面にもダウンロードにも出ません（引用と KWIC は匿名化済みのものだけ）。")
     consultations, survey = st.tabs(["相談ログの分析", "アンケートの分析"])
     with consultations:
         consultation_tab()
