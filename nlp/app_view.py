@@ -217,11 +217,17 @@ def explore_view(folder: str | Path) -> ExploreView | None:
     networks = pd.concat([tables.get(n, pd.DataFrame(columns=["network", "title"]))[["network", "title"]]
                           for n in ("network_nodes", "network_edges")])
     names = dict(zip(networks["network"].astype(str), networks["title"].astype(str)))
-    captions = {p: (f"共起ネットワーク：{names[p.stem.split('_network_', 1)[1]]}"
-                    if "_network_" in p.stem and p.stem.split("_network_", 1)[1] in names else explore_report.chart_title(p.stem))
-                for p in charts}
+    captions = {p: _chart_caption(p.stem, names) for p in charts}
     return ExploreView(shown, list(explore_report.NOTES), list((run_info.get("explore") or {}).get("not_shown", [])),
                        captions)
+
+
+def _chart_caption(stem: str, networks: dict[str, str]) -> str:
+    """A chart's title as the reports give it; a network's names its group (共起ネットワーク：念慮あり)."""
+    from nlp.explore.report import chart_title
+
+    key = stem.split("_network_", 1)[1] if "_network_" in stem else None
+    return f"共起ネットワーク：{networks[key]}" if key in networks else chart_title(stem)
 
 
 def _chart_rank(stem: str) -> int:

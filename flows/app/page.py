@@ -225,6 +225,9 @@ def show_tables(view: RunView, key: str) -> None:
 def explore_panel(folder: str) -> None:
     """The 語の分析 section of the reports: its tables (only words and groups past min-cell) and charts."""
     view = guarded(explore_view, folder)
+    if view is None and not st.session_state.get("run_uploads"):
+        st.info("処理済みストアからの実行には語の分析がありません（ストアには本文がないため）。")
+        return
     if view is None:
         st.info("この結果には語の分析が含まれていません。「分析の設定」で「語の分析を含める」をオンにして実行してください。")
         return
@@ -255,7 +258,8 @@ def kwic_panel(view: RunView) -> None:
     if not uploads:
         st.info("KWIC はアップロードしたファイルで分析したときだけ使えます（処理済みストアには本文がありません）。")
         return
-    st.caption(f"分析したファイルの相談本文（相談者の発言）から、語の前後を匿名化して示します。期間の指定にかかわらずファイル全体が対象です。"
+    st.caption("分析したファイルの相談本文（相談者の発言）から、語の前後を匿名化して示します。"
+               "期間の指定にかかわらずファイル全体が対象です。"
                f"語を含む相談が最小セル数（{min_cell}）未満なら何も示しません。相談ID や属性は示しません。")
     term_column, width_column = st.columns([3, 1])
     with term_column:
@@ -265,7 +269,8 @@ def kwic_panel(view: RunView) -> None:
                                 key="kwic_width")
     include = st.checkbox("希死念慮などの内容を含む発言も対象にする", value=False, key="kwic_ideation")
     if include:
-        st.warning("希死念慮・自殺念慮・自傷などの内容を含む発言も表示されます。必要なときだけ使い、画面の共有や印刷に注意してください。")
+        st.warning("希死念慮・自殺念慮・自傷などの内容を含む発言も表示されます。"
+                   "必要なときだけ使い、画面の共有や印刷に注意してください。")
     submitted = st.button("KWIC を表示", key="kwic_run")
     if submitted:
         with st.spinner("検索中…"):
