@@ -167,7 +167,9 @@ def test_upload_run_chart_and_download_xlsx(app_url, browser):
     upload(browser, DEMO_CSV)
     wait_for_text(browser, "入力チェック")
     # The demo's fiscal year (the period's default dates), as `soudan demo` analyses it.
-    browser.find_element(By.XPATH, "//label[.//*[normalize-space(text())='期間を指定する']]").click()
+    period = "//label[.//*[normalize-space(text())='期間を指定する']]"  # drawn after the check: wait for it
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.XPATH, period))
+    browser.find_element(By.XPATH, period).click()
     wait_for_text(browser, "開始日")
     shoot(browser, "uploaded")
     run = button(browser, "分析を実行")
