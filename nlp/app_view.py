@@ -175,6 +175,66 @@ def survey_view(folder: str | Path) -> RunView:
     )
 
 
+@dataclass
+class ExploreView:
+    """The 語の分析 section as report.xlsx prints it: its three sheets, charts, notes."""
+
+    tables: list[ShownTable]
+    notes: list[str]
+    not_shown: list[str]  # network groups under --min-cell (named, never drawn)
+    captions: dict[Path, str] = field(default_factory=dict)  # chart → title, as the reports title it
+
+
+def explore_cell(value: object, kind: str) -> str:
+    """An explore cell as report.xlsx shows it (coordinates and Jaccard with 3 decimals, 0.000)."""
+    return f"{float(value):.3f}" if kind == "number" and not isinstance(value, str) else format_cell(value, kind)
+
+
+def explore_view(folder: str | Path) -> ExploreView | None:
+    """The explore tables of a run folder (None when it has none) with their charts.
+
+    Only :func:`nlp.explore.stage.explore_tables` is read: every word and group in those files
+    passed --min-cell, so a word in fewer documents, or a group under --min-cell, cannot appear.
+    """
+    from nlp.explore import report as explore_report
+    from nlp.explore.stage import explore_tables
+
+    folder = Path(folder)
+    tables = explore_tables(folder)
+    if not tables:
+        return None
+    charts = sorted((folder / "charts").glob("explore_*.png"), key=lambda p: (_chart_rank(p.stem), p.stem))
+    shown = []
+    for name, title in explore_report.SHEETS:
+        df = tables.get(name)
+        if df is None or df.empty:
+            continue
+        headers, rows, kinds = explore_report.display(name, df)
+        kind = {"word_frequency": "_frequency", "network_edges": "_network_", "correspondence": "_ca_"}[name]
+        shown.append(ShownTable(name, title, f"explore/{name}.csv", shown_frame(headers, rows, kinds, explore_cell),
+                                0, 0, tuple(p for p in charts if kind in p.stem)))
+    run_info = json.loads((folder / "run.json").read_text(encoding="utf-8")) if (folder / "run.json").exists() else {}
+    networks = pd.concat([tables.get(n, pd.DataFrame(columns=["network", "title"]))[["network", "title"]]
+                          for n in ("network_nodes", "network_edges")])
+    names = dict(zip(networks["network"].astype(str), networks["title"].astype(str)))
+    captions = {p: _chart_caption(p.stem, names) for p in charts}
+    return ExploreView(shown, list(explore_report.NOTES), list((run_info.get("explore") or {}).get("not_shown", [])),
+                       captions)
+
+
+def _chart_caption(stem: str, networks: dict[str, str]) -> str:
+    """A chart's title as the reports give it; a network's names its group (共起ネットワーク：念慮あり)."""
+    from nlp.explore.report import chart_title
+
+    key = stem.split("_network_", 1)[1] if "_network_" in stem else None
+    return f"共起ネットワーク：{networks[key]}" if key in networks else chart_title(stem)
+
+
+def _chart_rank(stem: str) -> int:
+    """The order the charts are drawn in: frequency, heat maps, networks, biplots."""
+    return 0 if stem.endswith("_frequency") else 1 if "_frequency_" in stem else 2 if "_network_" in stem else 3
+
+
 def _count_flags(df: pd.DataFrame, column: str) -> int:
     return int(df[column].fillna(False).astype(bool).sum()) if column in df else 0
 
@@ -190,4 +250,5 @@ def mark_style(cell: object) -> str:
     return ""
 
 
-__all__ = ["ShownTable", "RunView", "report_data", "run_view", "survey_view", "shown_frame", "mark_style"]
+__all__ = ["ShownTable", "RunView", "ExploreView", "report_data", "run_view", "survey_view", "explore_view",
+           "explore_cell", "shown_frame", "mark_style"]

@@ -167,7 +167,9 @@ def test_upload_run_chart_and_download_xlsx(app_url, browser):
     upload(browser, DEMO_CSV)
     wait_for_text(browser, "入力チェック")
     # The demo's fiscal year (the period's default dates), as `soudan demo` analyses it.
-    browser.find_element(By.XPATH, "//label[.//*[normalize-space(text())='期間を指定する']]").click()
+    period = "//label[.//*[normalize-space(text())='期間を指定する']]"  # drawn after the check: wait for it
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.XPATH, period))
+    browser.find_element(By.XPATH, period).click()
     wait_for_text(browser, "開始日")
     shoot(browser, "uploaded")
     run = button(browser, "分析を実行")
@@ -179,7 +181,8 @@ def test_upload_run_chart_and_download_xlsx(app_url, browser):
     # The month chart: report's PNG, captioned with the table's title, actually decoded.
     WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=stImage] img"))
     image = browser.find_element(By.CSS_SELECTOR, "[data-testid=stImage] img")
-    assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 300
+    WebDriverWait(browser, 30).until(  # decoded: a broken image never gets a width
+        lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 300)
     captions = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "[data-testid=stImageCaption]")]
     assert "月別の相談件数" in captions
     shoot(browser, "results")
@@ -212,6 +215,52 @@ def test_upload_run_chart_and_download_xlsx(app_url, browser):
     assert shown == sheet_text(sheet)
     assert any("秘匿" in row for row in shown) and any("参考値" in row for row in shown)
     print(f"browser run: {time.monotonic() - start:.1f} s")
+    explore_and_kwic_tabs(browser)
+    print(f"browser run with 語の分析 and KWIC: {time.monotonic() - start:.1f} s")
+
+
+DEMO_NAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]  # data/fragments.py
+
+
+def tab(driver, label: str) -> None:
+    driver.find_element(By.XPATH, f"//*[@role='tab'][.//*[normalize-space(text())='{label}']]").click()
+
+
+def idle(driver, timeout: float = 60) -> None:
+    """Wait until the app has finished the script run the last input started."""
+    time.sleep(0.5)
+    WebDriverWait(driver, timeout, poll_frequency=0.3).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid=stStatusWidgetRunningIcon]"))
+
+
+def explore_and_kwic_tabs(browser) -> None:
+    """On the finished demo run: the 語の分析 charts, then KWIC of さん (masked, no planted name or number)."""
+    tab(browser, "語の分析")
+    wait_for_text(browser, "よく使われる語")
+    captions = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "[data-testid=stImageCaption]") if c.text]
+    assert "よく使われる語" in captions and "共起ネットワーク：全体" not in captions  # the frequency sheet first
+    shoot(browser, "explore")
+
+    tab(browser, "KWIC（語の前後の文脈）")
+    term = browser.find_element(By.XPATH, "//div[@data-testid='stTextInput'][.//*[normalize-space(text())='調べる語']]//input")
+    term.send_keys("さん", Keys.ENTER)
+    idle(browser)  # the rerun that takes the term in; a click during it can be lost
+    button(browser, "KWIC を表示").click()
+    try:
+        wait_for_text(browser, "件の相談から", timeout=120)
+    except Exception:
+        shoot(browser, "kwic_failed")
+        raise
+    rows = [[cell.text.strip() for cell in row.find_elements(By.CSS_SELECTOR, "td")] for row in browser.find_elements(
+        By.XPATH, "//table[.//th[normalize-space()='前の文脈']]//tbody/tr")]
+    assert len(rows) == 100 and {row[1] for row in rows} == {"さん"}
+    text = "\n".join("".join(row) for row in rows)
+    assert "〔氏名〕さん" in text  # the demo's {name}さん, masked (so the next check can fail)
+    assert not [name for name in DEMO_NAMES if name in text] and "-0000-" not in text and "@example" not in text
+    browser.find_element(By.XPATH, "//label[.//*[normalize-space(text())='希死念慮などの内容を含む発言も対象にする']]").click()
+    wait_for_text(browser, "希死念慮・自殺念慮・自傷などの内容を含む発言も表示されます")
+    assert "Traceback" not in page_text(browser)
+    shoot(browser, "kwic")
 
 
 def test_survey_tab_runs_the_survey_analysis(app_url, browser):

@@ -17,7 +17,7 @@ import flows  # noqa: E402,F401  (privacy and offline environment)
 import streamlit as st  # noqa: E402
 
 from flows.app import jobs  # noqa: E402
-from nlp.app_view import RunView, mark_style, run_view, survey_view  # noqa: E402
+from nlp.app_view import RunView, explore_view, mark_style, run_view, survey_view  # noqa: E402
 from nlp.labels import REFERENCE_NOTE, SUPPRESSED_NOTE  # noqa: E402
 from nlp.schema import PREFECTURES  # noqa: E402
 
@@ -32,7 +32,7 @@ def main() -> None:
     st.set_page_config(page_title="soudan 相談ログ分析", page_icon="📊", layout="wide")
     st.title("soudan 相談ログ分析")
     st.caption("このアプリはこのパソコンの中だけで動きます（127.0.0.1）。アップロードしたファイルは分析後に消去され、"
-               "相談本文は画面にもダウンロードにも出ません（引用は匿名化済みのものだけ）。")
+               "相談本文は画面にもダウンロードにも出ません（引用と KWIC は匿名化済みのものだけ）。")
     consultations, survey = st.tabs(["相談ログの分析", "アンケートの分析"])
     with consultations:
         consultation_tab()
@@ -75,7 +75,8 @@ def consultation_tab() -> None:
     if view_folder and Path(view_folder, "run.json").exists():
         view = guarded(run_view, view_folder, st.session_state.get("run_quotes"))
         if view is not None:
-            show_results(view, "run")
+            show_results(view, "run", {"語の分析": lambda: explore_panel(view_folder),
+                                       "KWIC（語の前後の文脈）": lambda: kwic_panel(view)})
 
 
 def show_validation(report) -> bool:
@@ -129,11 +130,13 @@ def run_choices() -> jobs.RunChoices | None:
             events_text = st.text_area("キャンペーン期間（1行に1つ：名前:開始日:終了日）", key="events",
                                        placeholder="夏キャンペーン:2024-07-01:2024-08-31")
             topics = st.checkbox("トピックを自動抽出する（時間がかかります）", key="topics")
+            explore = st.checkbox("語の分析を含める（頻度・共起ネットワーク・対応分析）", value=True, key="explore")
     try:
         events = jobs.parse_events(events_text)
         choices = jobs.RunChoices(since=since, until=until, min_cell=int(min_cell),
                                   compare_region=None if region.startswith("（") else region,
-                                  compare_previous_year=bool(previous and use_period), events=events, topics=topics)
+                                  compare_previous_year=bool(previous and use_period), events=events, topics=topics,
+                                  explore=explore)
         jobs.run_options([], Path("."), choices)  # the run's own parameter checks
         return choices
     except ValueError as error:
@@ -148,7 +151,8 @@ def run_consultations(uploads, store: str, choices: jobs.RunChoices, out_dir: st
         bar.progress(min(max(value, 0.0), 1.0), text=text)
 
     jobs.discard_output(Path(st.session_state["run_folder"]) if st.session_state.get("run_folder") else None)
-    st.session_state.pop("run_folder", None)
+    for name in ("run_folder", "run_uploads", "kwic"):
+        st.session_state.pop(name, None)
     out = jobs.output_folder(out_dir)
     if uploads:
         quotes = guarded(jobs.run_uploads, uploads, out, choices, progress)
@@ -159,13 +163,16 @@ def run_consultations(uploads, store: str, choices: jobs.RunChoices, out_dir: st
         return
     st.session_state["run_folder"] = str(out)
     st.session_state["run_quotes"] = quotes
+    st.session_state["run_uploads"] = list(uploads)  # KWIC reads the same files (memory only)
+    st.session_state.pop("kwic", None)
     st.success("分析が終わりました。下に表とグラフ、ダウンロードがあります。")
 
 
 # --------------------------------------------------------------------------- results
 
 
-def show_results(view: RunView, key: str) -> None:
+def show_results(view: RunView, key: str, extra: dict | None = None) -> None:
+    """Header and downloads, then the tables (and, for a consultation run, the 語の分析 and KWIC tabs)."""
     rows = view.run_info.get("rows", {})
     if view.run_info.get("synthetic_data"):
         st.warning("合成データ（デモ）による結果です。実際の相談の傾向を示すものではありません。")
@@ -174,6 +181,18 @@ def show_results(view: RunView, key: str) -> None:
     elif "respondents" in rows:
         st.subheader(f"結果：回答者 {rows['respondents']:,} 人（除外 {rows.get('rejected', 0):,} 行）")
     download_buttons(view, key)
+    if not extra:
+        show_tables(view, key)
+        return
+    tabs = st.tabs(["集計表とグラフ", *extra])
+    with tabs[0]:
+        show_tables(view, key)
+    for tab, draw in zip(tabs[1:], extra.values()):
+        with tab:
+            draw()
+
+
+def show_tables(view: RunView, key: str) -> None:
     st.caption(f"{SUPPRESSED_NOTE}　{REFERENCE_NOTE}")
     if view.findings:
         with st.expander("主な所見", expanded=True):
@@ -201,8 +220,90 @@ def show_results(view: RunView, key: str) -> None:
         with st.expander("引用（匿名化済み・レポートと同じもの）"):
             for theme, quotes in view.quotes.items():
                 st.markdown(f"**{theme}**\n" + "\n".join(f"- {q}" for q in quotes))
-    # KWIC (keyword in context) goes here once nlp/explore/kwic.py lands, under the report rules
-    # (masked, never from ideation content or groups under min-cell); not shown until then.
+
+
+def explore_panel(folder: str) -> None:
+    """The 語の分析 section of the reports: its tables (only words and groups past min-cell) and charts."""
+    view = guarded(explore_view, folder)
+    if view is None and not st.session_state.get("run_uploads"):
+        st.info("処理済みストアからの実行には語の分析がありません（ストアには本文がないため）。")
+        return
+    if view is None:
+        st.info("この結果には語の分析が含まれていません。「分析の設定」で「語の分析を含める」をオンにして実行してください。")
+        return
+    st.caption("  \n".join(view.notes))
+    if view.not_shown:
+        st.caption("最小セル数未満のため示さないグループ：" + "、".join(view.not_shown))
+    if not view.tables:
+        st.info("最小セル数以上の文書に出現した語がありませんでした。")
+        return
+    titles = {t.name: t.title for t in view.tables}
+    name = st.selectbox("語の分析の表を選ぶ", list(titles), format_func=titles.get, key="explore_table")
+    table = next(t for t in view.tables if t.name == name)
+    text, chart = st.columns([1, 1]) if table.charts else (st.container(), None)
+    with text:
+        st.markdown(f"**{table.title}**　（{table.description}、{len(table.frame):,} 行）")
+        st.dataframe(table.frame, hide_index=True, width="stretch", height=560)
+    if chart is not None:
+        with chart:
+            captions = {str(path): view.captions.get(path, path.stem) for path in table.charts}
+            shown = st.selectbox("グラフを選ぶ", list(captions), format_func=captions.get, key=f"explore_chart_{name}")
+            st.image(shown, caption=captions[shown], width="stretch")
+
+
+def kwic_panel(view: RunView) -> None:
+    """Keyword in context over the run's own uploads, as ``soudan kwic`` with the run's min-cell."""
+    uploads = st.session_state.get("run_uploads") or []
+    min_cell = int((view.run_info.get("parameters") or {}).get("min_cell", 10))
+    if not uploads:
+        st.info("KWIC はアップロードしたファイルで分析したときだけ使えます（処理済みストアには本文がありません）。")
+        return
+    st.caption("分析したファイルの相談本文（相談者の発言）から、語の前後を匿名化して示します。"
+               "期間の指定にかかわらずファイル全体が対象です。"
+               f"語を含む相談が最小セル数（{min_cell}）未満なら何も示しません。相談ID や属性は示しません。")
+    term_column, width_column = st.columns([3, 1])
+    with term_column:
+        term = st.text_input("調べる語", placeholder="学校", key="kwic_term")
+    with width_column:
+        width = st.number_input("前後の文字数", min_value=5, max_value=60, value=jobs.kwic_default_width(), step=5,
+                                key="kwic_width")
+    include = st.checkbox("希死念慮などの内容を含む発言も対象にする", value=False, key="kwic_ideation")
+    if include:
+        st.warning("希死念慮・自殺念慮・自傷などの内容を含む発言も表示されます。"
+                   "必要なときだけ使い、画面の共有や印刷に注意してください。")
+    submitted = st.button("KWIC を表示", key="kwic_run")
+    if submitted:
+        with st.spinner("検索中…"):
+            st.session_state["kwic"] = guarded(lambda: jobs.kwic_uploads(
+                uploads, term, min_cell=min_cell, width=int(width), include_ideation=include))
+    result = st.session_state.get("kwic")
+    if result is None:
+        return
+    if result.message:
+        st.info(result.message)
+        return
+    st.markdown(f"**「{result.term}」**：{result.documents:,} 件の相談から {len(result.lines):,} 行"
+                + (f"（先頭の {len(result.lines):,} 行を表示）" if result.truncated else ""))
+    st.html(kwic_html(result.frame))
+
+
+KWIC_CELL = "padding: 3px 8px; border-bottom: 1px solid #e6e6e6;"
+
+
+def kwic_html(frame) -> str:
+    """The lines as a concordance reads: left context right-aligned against the keyword (text escaped)."""
+    from html import escape
+
+    head = "".join(f'<th style="{KWIC_CELL} text-align: {a}; color: #555; font-weight: normal;">{escape(h)}</th>'
+                   for h, a in zip(frame.columns, ("right", "center", "left")))
+    rows = "".join(
+        f'<tr><td style="{KWIC_CELL} text-align: right; direction: ltr;">{escape(str(left))}</td>'
+        f'<td style="{KWIC_CELL} text-align: center; font-weight: bold; color: #B35900;">{escape(str(word))}</td>'
+        f'<td style="{KWIC_CELL} text-align: left;">{escape(str(right))}</td></tr>'
+        for left, word, right in frame.itertuples(index=False))
+    return (f'<table data-kwic="lines" style="width: 100%; table-layout: fixed; border-collapse: collapse; font-size: 14px;">'
+            f'<colgroup><col style="width: 44%"><col style="width: 12%"><col style="width: 44%"></colgroup>'
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
 def download_buttons(view: RunView, key: str) -> None:
