@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 import flows  # noqa: F401  (sets the privacy and offline environment before anything else)
+from nlp.config import SurveyConfig, UpdateConfig, default  # the defaults, defined once
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="soudan (相談): Japanese consultation logs → trend tables, charts and slides.")
 taxonomy_app = typer.Typer(no_args_is_help=True, help="Theme taxonomy tools.")
@@ -119,7 +120,7 @@ def execute_run(options, prefect: bool) -> dict:
         if prefect:
             from flows.adhoc import adhoc_run
 
-            return adhoc_run(**{k: v for k, v in vars(options).items() if k != "reports"})
+            return adhoc_run(**options.model_dump(exclude={"reports"}))
         return pipeline.run_pipeline(options, progress)
 
 
@@ -130,9 +131,9 @@ def run(
     mapping: Optional[Path] = typer.Option(None, help="YAML mapping of source headers to canonical columns."),
     since: Optional[str] = typer.Option(None, help="First day to include, YYYY-MM-DD (Asia/Tokyo)."),
     until: Optional[str] = typer.Option(None, help="Last day to include, YYYY-MM-DD (Asia/Tokyo)."),
-    out: Path = typer.Option(Path("outputs/run"), help="Output directory (replaced whole, atomically)."),
-    min_cell: int = typer.Option(10, help="Cells with fewer consultations are suppressed."),
-    workers: int = typer.Option(1, help="Worker processes for analysis."),
+    out: Path = typer.Option(Path(default("out")), help="Output directory (replaced whole, atomically)."),
+    min_cell: int = typer.Option(default("min_cell"), help="Cells with fewer consultations are suppressed."),
+    workers: int = typer.Option(default("workers"), help="Worker processes for analysis."),
     topics: bool = typer.Option(False, "--topics/--no-topics", help="Discover topics with BERTopic (offline)."),
     keep_text: bool = typer.Option(False, "--keep-text", help="Keep client text in consultations.parquet (off: privacy)."),
     model: Optional[Path] = typer.Option(None, help="Theme model from `soudan train` to set primary_theme."),
@@ -159,16 +160,16 @@ def run(
 @app.command()
 def update(
     input: List[Path] = typer.Option(..., "--input", "-i", help="Input files or directories (repeatable)."),
-    store: str = typer.Option("outputs/store", help="Processed store: a folder or an fsspec URL (s3://…)."),
-    out: Optional[Path] = typer.Option(Path("outputs/latest"), help="Tables and reports over the store's months."),
-    source: str = typer.Option("default", help="Name these inputs are filed under (source=NAME partitions)."),
+    store: str = typer.Option(default("store", UpdateConfig), help="Processed store: a folder or an fsspec URL (s3://…)."),
+    out: Optional[Path] = typer.Option(Path(default("out", UpdateConfig)), help="Tables and reports over the store's months."),
+    source: str = typer.Option(default("source", UpdateConfig), help="Name these inputs are filed under (source=NAME partitions)."),
     format: InputFormat = typer.Option(InputFormat.auto, "--format", "-f"),
     mapping: Optional[Path] = typer.Option(None),
     month: List[str] = typer.Option([], help="Only these months, YYYY-MM (repeatable); default all."),
     since: Optional[str] = typer.Option(None, help="Tables from this day, YYYY-MM-DD (whole months are processed)."),
     until: Optional[str] = typer.Option(None, help="Tables up to this day, YYYY-MM-DD."),
-    min_cell: int = typer.Option(10),
-    workers: int = typer.Option(1, help="Worker processes (or Dask LocalCluster workers)."),
+    min_cell: int = typer.Option(default("min_cell", UpdateConfig)),
+    workers: int = typer.Option(default("workers", UpdateConfig), help="Worker processes (or Dask LocalCluster workers)."),
     dask: bool = typer.Option(False, "--dask", help="Run the analysis tasks on Dask (Prefect flow soudan-update)."),
     dask_address: Optional[str] = typer.Option(None, help="Dask scheduler address; default a LocalCluster."),
     reports: bool = typer.Option(True, "--reports/--no-reports"),
@@ -186,11 +187,9 @@ def update(
             workers=workers, reports=reports, topics=topics, force=force,
         )
         if dask or dask_address:
-            from dataclasses import asdict
-
             from flows.store_flow import update_run
 
-            params = {k: v for k, v in asdict(options).items() if k in update_run.parameters.properties}
+            params = {k: v for k, v in options.model_dump().items() if k in update_run.parameters.properties}
             run_info = update_run(**params, runner="dask", dask_address=dask_address)
         else:
             run_info = update_store(options)
@@ -244,11 +243,11 @@ def demo(
 def survey(
     input: Path = typer.Option(..., "--input", "-i", help="Survey export: XLSX, CSV (UTF-8 or CP932), Parquet or JSONL; one row per respondent."),
     mapping: Optional[Path] = typer.Option(None, help="Survey mapping YAML: columns, open_questions, choice_questions, values."),
-    out: Path = typer.Option(Path("outputs/survey"), help="Output directory (replaced whole, atomically)."),
-    min_cell: int = typer.Option(10, help="Cells with fewer respondents are suppressed."),
+    out: Path = typer.Option(Path(default("out", SurveyConfig)), help="Output directory (replaced whole, atomically)."),
+    min_cell: int = typer.Option(default("min_cell", SurveyConfig), help="Cells with fewer respondents are suppressed."),
     reference: Optional[Path] = typer.Option(None, help="Reference shares (e.g. the national survey) shown beside the loneliness tables."),
     themes: Optional[Path] = typer.Option(None, help="Survey themes YAML (default taxonomy/survey_themes.yaml)."),
-    quotes: int = typer.Option(3, help="Masked quotes per open question and theme (0: none)."),
+    quotes: int = typer.Option(default("quotes_per_theme", SurveyConfig), help="Masked quotes per open question and theme (0: none)."),
     reports: bool = typer.Option(True, "--reports/--no-reports", help="Write survey_report.xlsx/.pptx/.html and survey_summary.md."),
     prefect: bool = typer.Option(False, "--prefect/--no-prefect", help="Run as the Prefect flow soudan-survey."),
     explore: bool = typer.Option(False, "--explore/--no-explore", help="Word frequencies, co-occurrence networks, correspondence analysis of the open answers."),
@@ -280,7 +279,7 @@ def kwic(
     input: List[Path] = typer.Option(..., "--input", "-i", help="Input files or directories (repeatable)."),
     format: InputFormat = typer.Option(InputFormat.auto, "--format", "-f"),
     mapping: Optional[Path] = typer.Option(None),
-    min_cell: int = typer.Option(10, help="No line unless the term occurs in at least this many consultations (and the group has as many)."),
+    min_cell: int = typer.Option(default("min_cell"), help="No line unless the term occurs in at least this many consultations (and the group has as many)."),
     width: Optional[int] = typer.Option(None, help="Characters of context each side (default taxonomy/explore.yaml)."),
     limit: Optional[int] = typer.Option(None, help="Most lines shown (default taxonomy/explore.yaml)."),
     where: List[str] = typer.Option([], help="Only consultations with COLUMN=VALUE, e.g. age_band=10代 (repeatable)."),

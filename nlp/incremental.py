@@ -33,13 +33,12 @@ from typing import Callable, Iterator, Protocol
 import numpy as np
 import pandas as pd
 
+from nlp.config import DEFAULT_BATCH_BYTES, DEFAULT_CHUNK_CHARS, DEFAULT_SOURCE  # noqa: F401  (defined once there)
 from nlp.store import HASHED_COLUMNS, PartitionInfo, PartitionKey, ProcessedStore, check_source_name, content_hash
 
-DEFAULT_SOURCE = "default"
-DEFAULT_CHUNK_CHARS = 8_000_000
-DEFAULT_BATCH_BYTES = 8 * 2**20
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-# Code whose change alters a consultation's row: hashed into the pipeline version.
+# Code whose change alters a consultation's row: hashed into the pipeline version. The taxonomy
+# loaders hold scoring defaults (weights, thresholds used when the YAML leaves them out).
 ANALYSIS_MODULES = ["nlp/analyse.py", "nlp/tokenize.py", "nlp/normalize.py", "nlp/themes.py", "nlp/ideation.py",
                     "nlp/schema.py", "nlp/incremental.py", "nlp/store.py", "nlp/ideation_context.py",
                     "nlp/ideation_scan.py", "taxonomy/ideation.py", "taxonomy/themes.py"]

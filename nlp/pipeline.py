@@ -7,12 +7,10 @@ same sequence for the benchmark and for library use.
 from __future__ import annotations
 
 import re
-import platform
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
-from importlib import metadata
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -21,79 +19,14 @@ import pandas as pd
 from nlp import outputs
 from nlp.aggregate import build_aggregates
 from nlp.analyse import Analyser, analyse_consultations, group_consultations
+from nlp.config import RunConfig
 from nlp.ingest import IngestResult, read_inputs
 from nlp.masking import mask_text
 from nlp.quotes import select_quotes
+from nlp.run_info import VERSION, RowCounts, RunInfo, versions, write_run_info  # noqa: F401  (VERSION, versions: re-exported)
 
-VERSION = "0.1.0"
-
-
-@dataclass
-class RunOptions:
-    """Parameters of one run, as given on the command line or to a flow."""
-
-    inputs: list[str]
-    out: str = "outputs/run"
-    fmt: str = "auto"
-    mapping: str | None = None
-    since: date | None = None
-    until: date | None = None
-    min_cell: int = 10
-    workers: int = 1
-    topics: bool = False
-    keep_text: bool = False
-    model: str | None = None
-    compare_region: str | None = None
-    compare_previous_year: bool = False
-    events: list[str] = field(default_factory=list)
-    reports: bool = True
-    explore: bool = False  # word frequencies, co-occurrence networks, correspondence analysis (nlp/explore)
-
-    def __post_init__(self) -> None:
-        if self.min_cell < 1:
-            raise ValueError(f"The 'min_cell' parameter must be an int >= 1. Got {self.min_cell!r}.")
-        if self.workers < 1:
-            raise ValueError(f"The 'workers' parameter must be an int >= 1. Got {self.workers!r}.")
-        if self.compare_previous_year and not (self.since and self.until):
-            raise ValueError("--compare-previous-year needs --since and --until (the period to compare).")
-        if self.since and self.until and self.until < self.since:
-            raise ValueError(f"--until {self.until} is before --since {self.since}.")
-
-    def context_windows(self) -> list[tuple[date, date]]:
-        """Periods read besides since..until, only to compare with: the year before, pre-event windows."""
-        from nlp.compare import parse_event
-
-        windows = []
-        if self.compare_previous_year:
-            windows.append((_year_before(self.since), _year_before(self.until)))
-        for spec in self.events:
-            _, start, end = parse_event(spec)
-            windows.append((start - (end - start) - timedelta(days=1), end))
-        return windows
-
-    def analysis_windows(self) -> list[tuple[date | None, date | None]]:
-        """The report period and the comparison windows: consultations starting in any are analysed."""
-        return [(self.since, self.until), *self.context_windows()]
-
-    def ingest_range(self) -> tuple[date | None, date | None]:
-        """Messages to read: the analysis windows, a day wider on each side.
-
-        A consultation belongs to the day of its first message, and a chat that starts at 23:50
-        goes on after midnight, so messages just outside the windows are read and the
-        consultations are filtered by their start after grouping.
-        """
-        since, until = self.since, self.until
-        for start, end in self.context_windows():
-            since = min(since, start) if since else None
-            until = max(until, end) if until else None
-        return (since - timedelta(days=1) if since else None, until + timedelta(days=1) if until else None)
-
-
-def _year_before(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+# The run parameters are nlp.config.RunConfig; RunOptions is its former name, kept for callers.
+RunOptions = RunConfig
 
 
 def starts_within(frame: pd.DataFrame, windows: list[tuple[date | None, date | None]]) -> pd.Series:
@@ -216,24 +149,6 @@ def explore_stage(analysis: Analysis, options: RunOptions):
     return explore_consultations(analysis.consultations, analysis.messages, min_cell=options.min_cell)
 
 
-def versions() -> dict[str, str]:
-    found = {"soudan": VERSION, "python": platform.python_version()}
-    for package in ("sudachipy", "sudachidict-core", "pandas", "scikit-learn", "bertopic", "prefect"):
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "not installed"
-    try:
-        from taxonomy.ideation import load_lexicon
-        from taxonomy.themes import load_taxonomy
-
-        found["themes_taxonomy"] = str(load_taxonomy().version)
-        found["ideation_lexicon"] = str(load_lexicon().version)
-    except Exception:  # versions are informative; a broken taxonomy fails the run elsewhere
-        pass
-    return found
-
-
 def _model_info(path: str | None) -> dict | None:
     if not path:
         return None
@@ -252,8 +167,15 @@ def write_stage(
     topics,
     timings: dict[str, float],
     explore=None,
+    *,
+    store: dict | None = None,
+    update_parameters: dict | None = None,
 ) -> dict:
-    """Write every output into ``out`` (a staging folder) and return run.json's content."""
+    """Write every output into ``out`` (a staging folder) and return run.json's content.
+
+    ``store`` and ``update_parameters`` (from ``soudan update``) go into run.json only: the
+    reports are written from the run's own record.
+    """
     from nlp.reports import write_reports
 
     (out / "aggregates").mkdir(parents=True, exist_ok=True)
@@ -272,34 +194,30 @@ def write_stage(
         topic_table, topics_note = topics.topics, f"{len(topics.topics)} topics"
     elif isinstance(topics, str):
         topics_note = topics
-    run_info = {
-        "parameters": {k: (str(v) if isinstance(v, date) else v) for k, v in asdict(options).items()},
-        "inputs": ingested.sources,
-        "rows": {
-            "messages_accepted": int(len(ingested.messages)),
-            "rejected": int(len(ingested.rejects)),
-            "consultations": int(len(analysis.consultations)),
-        },
-        "topics": topics_note,
-        "versions": versions(),
-        "theme_model": _model_info(options.model),
-        "timings_seconds": timings,
-        "synthetic_data": any("synthetic" in str(s.get("path", "")) for s in ingested.sources),
-    }
+    record = RunInfo(
+        parameters=options.parameters(),
+        inputs=ingested.sources,
+        rows=RowCounts(len(ingested.messages), len(ingested.rejects), len(analysis.consultations)),
+        topics=topics_note,
+        versions=versions(),
+        theme_model=_model_info(options.model),
+        timings_seconds=timings,
+        synthetic_data=any("synthetic" in str(s.get("path", "")) for s in ingested.sources),
+    )
     explore_charts = {}
     if explore is not None:
         from nlp.explore.stage import write_explore
 
         started = time.perf_counter()
         explore_charts = write_explore(explore, out, charts=options.reports)
-        run_info["explore"] = {"seconds": explore.seconds, "write_seconds": round(time.perf_counter() - started, 3),
-                               "not_shown": explore.not_shown}
+        record.explore = {"seconds": explore.seconds, "write_seconds": round(time.perf_counter() - started, 3),
+                          "not_shown": explore.not_shown}
     if options.reports:
         weekday_hour = analysis.consultations.groupby(["weekday", "hour"]).size().rename("consultations").reset_index()
-        write_reports(out, tables, run_info, comparisons=comparisons, topics=topic_table, quotes=analysis.quotes,
+        write_reports(out, tables, record.as_dict(), comparisons=comparisons, topics=topic_table, quotes=analysis.quotes,
                       weekday_hour=weekday_hour, explore=(explore, explore_charts) if explore is not None else None)
-    outputs.write_json(out / "run.json", run_info)
-    return run_info
+    record.store, record.update_parameters = store, update_parameters
+    return write_run_info(out, record)
 
 
 @dataclass(frozen=True)

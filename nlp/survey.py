@@ -29,13 +29,14 @@ Example:
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
 from nlp import outputs
+from nlp.config import SurveyConfig, default
 from nlp.loneliness import direct_answer, ucla_scores
 from nlp.survey_columns import ATTRIBUTES, SurveyMapping, load_survey_mapping
 from nlp.survey_quotes import QuoteFilter, select_survey_quotes
@@ -46,29 +47,11 @@ from nlp.survey_tables import (
 )
 from nlp.survey_themes import SurveyThemes, SurveyThemeTagger, answer_status, load_survey_themes
 
-VERSION = "0.1.0"
 EXTRA_ATTRIBUTES = ["response_mode", "occupation"]  # tabulated alone, not used for breakdowns
 
 
-@dataclass
-class SurveyOptions:
-    """Parameters of one survey run, as given on the command line or to the flow."""
-
-    input: str
-    out: str = "outputs/survey"
-    mapping: str | None = None
-    min_cell: int = 10
-    reference: str | None = None
-    themes: str | None = None
-    quotes_per_theme: int = 3
-    reports: bool = True
-    explore: bool = False  # word frequencies, networks, correspondence analysis of the open answers
-
-    def __post_init__(self) -> None:
-        for name, low in (("min_cell", 1), ("quotes_per_theme", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"The '{name}' parameter must be an int >= {low}. Got {value!r}.")
+# The survey parameters are nlp.config.SurveyConfig; SurveyOptions is its former name, kept for callers.
+SurveyOptions = SurveyConfig
 
 
 @dataclass
@@ -164,7 +147,7 @@ def _quote_attributes(attributes: list[str]) -> tuple[str, ...]:
 def write_stage(out: Path, options: SurveyOptions, data: SurveyData, analysis: SurveyAnalysis, result: SurveyResult,
                 timings: dict[str, float]) -> dict:
     """Write every output into ``out`` (a staging folder) and return run.json's content."""
-    from nlp.pipeline import versions
+    from nlp.run_info import VERSION, versions, write_run_info
 
     (out / "aggregates").mkdir(parents=True, exist_ok=True)
     for name, table in result.tables.items():
@@ -175,7 +158,7 @@ def write_stage(out: Path, options: SurveyOptions, data: SurveyData, analysis: S
     open_q = [q for q in data.questions if q.kind == "open"]
     run_info = {
         "kind": "survey",
-        "parameters": asdict(options),
+        "parameters": options.parameters(),
         "inputs": [data.source],
         "rows": {
             "respondents": int(len(data.respondents)),
@@ -212,8 +195,7 @@ def write_stage(out: Path, options: SurveyOptions, data: SurveyData, analysis: S
         from nlp.survey_report import write_survey_reports
 
         write_survey_reports(out, result.tables, result.quotes, run_info, analysis.themes.labels, explore=explore)
-    outputs.write_json(out / "run.json", run_info)
-    return run_info
+    return write_run_info(out, run_info)
 
 
 @dataclass(frozen=True)
@@ -228,13 +210,13 @@ class SurveyStages:
 
 def run_survey(
     input: str | Path,
-    out: str | Path = "outputs/survey",
+    out: str | Path = default("out", SurveyConfig),
     *,
     mapping: str | Path | None = None,
-    min_cell: int = 10,
+    min_cell: int = default("min_cell", SurveyConfig),
     reference: str | Path | None = None,
     themes: str | Path | None = None,
-    quotes_per_theme: int = 3,
+    quotes_per_theme: int = default("quotes_per_theme", SurveyConfig),
     reports: bool = True,
     stages: SurveyStages = SurveyStages(),
     explore: bool = False,
@@ -255,9 +237,10 @@ def run_survey(
     Returns:
         The content of run.json.
     """
-    options = SurveyOptions(str(input), str(out), str(mapping) if mapping else None, min_cell,
-                            str(reference) if reference else None, str(themes) if themes else None,
-                            quotes_per_theme, reports, explore)
+    options = SurveyConfig(input=str(input), out=str(out), mapping=str(mapping) if mapping else None,
+                           min_cell=min_cell, reference=str(reference) if reference else None,
+                           themes=str(themes) if themes else None, quotes_per_theme=quotes_per_theme,
+                           reports=reports, explore=explore)
     return run_survey_options(options, stages)
 
 
@@ -280,7 +263,9 @@ def run_survey_options(options: SurveyOptions, stages: SurveyStages = SurveyStag
         start = time.perf_counter()
         info = stages.write(staging, options, data, analysis, result, timings)
         info["timings_seconds"]["write"] = round(time.perf_counter() - start, 3)
-        outputs.write_json(staging / "run.json", info)
+        from nlp.run_info import write_run_info
+
+        write_run_info(staging, info)  # again, with the write step's time
     return info
 
 

@@ -14,74 +14,21 @@ Example:
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterator
 
 import pandas as pd
 
 from nlp import incremental, input_index
+from nlp.config import UpdateConfig
 from nlp.incremental import Executor, Scan, local_executor
 from nlp.pipeline import StageTimer
-from nlp.store import PartitionKey, ProcessedStore, check_source_name
+from nlp.store import PartitionKey, ProcessedStore
 
 
-@dataclass
-class UpdateOptions:
-    """Parameters of one store update, as given on the command line or to a flow.
-
-    Attributes:
-        store: store root, a local folder or an fsspec URL.
-        out: folder for tables and reports over the store; None writes none.
-        source: the name these inputs are filed under (``source=<name>`` partitions).
-        months: process and report only these YYYY-MM months (default: all in the inputs / store).
-        force: reprocess even unchanged partitions.
-        chunk_chars: a partition with more client text than this is analysed in parts (units of work).
-        batch_bytes: input bytes read at once (memory bound of the scan).
-        spill_dir: where messages are spilled between reading and analysis (default the system
-            temporary folder); on a remote Dask cluster, a folder the workers share, as the inputs.
-    """
-
-    inputs: list[str]
-    store: str = "outputs/store"
-    out: str | None = "outputs/latest"
-    source: str = incremental.DEFAULT_SOURCE
-    fmt: str = "auto"
-    mapping: str | None = None
-    since: date | None = None
-    until: date | None = None
-    months: list[str] | None = None
-    min_cell: int = 10
-    workers: int = 1
-    topics: bool = False
-    model: str | None = None
-    compare_region: str | None = None
-    compare_previous_year: bool = False
-    events: list[str] = field(default_factory=list)
-    reports: bool = True
-    force: bool = False
-    chunk_chars: int = incremental.DEFAULT_CHUNK_CHARS
-    batch_bytes: int = incremental.DEFAULT_BATCH_BYTES
-    spill_dir: str | None = None
-
-    def __post_init__(self) -> None:
-        check_source_name(self.source)
-        for name in ("min_cell", "workers", "chunk_chars", "batch_bytes"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"The '{name}' parameter must be an int >= 1. Got {getattr(self, name)!r}.")
-        for month in self.months or []:
-            PartitionKey(self.source, month)  # validates YYYY-MM
-        self.run_options()  # the run parameters' own checks (period, comparisons)
-
-    def run_options(self):
-        from nlp.pipeline import RunOptions
-
-        return RunOptions(
-            inputs=list(self.inputs), out=self.out or "", fmt=self.fmt, mapping=self.mapping, since=self.since,
-            until=self.until, min_cell=self.min_cell, workers=self.workers, topics=self.topics, model=self.model,
-            compare_region=self.compare_region, compare_previous_year=self.compare_previous_year,
-            events=list(self.events), reports=self.reports,
-        )
+# The update parameters are nlp.config.UpdateConfig; UpdateOptions is its former name, kept for callers.
+UpdateOptions = UpdateConfig
 
 
 def month_of(day: date | None) -> str | None:
@@ -159,23 +106,21 @@ def write_outputs(options: UpdateOptions, scan: Scan | None, store_summary: dict
         with timer("topics"):
             has_text = [bool(m) for m in messages]
             subset = consultations[has_text].reset_index(drop=True)
-            topics = pipeline.topics_stage(pipeline.Analysis(subset, quotes, [m for m in messages if m]))
+            topics = pipeline.topics_stage(pipeline.Analysis(subset, quotes, [m for m in messages if m]), run_options)
     ingested = IngestResult(
         messages=pd.DataFrame(index=pd.RangeIndex(scan.messages if scan else 0)),
         rejects=scan.rejects if scan else pd.DataFrame(columns=["source", "row", "column", "reason"]),
         sources=scan.sources if scan else [],
         warnings=scan.warnings if scan else [],
     )
+    store_section = {
+        "root": options.store, "months": months, "partitions_in_tables": [str(k) for k in scope],
+        "pipeline_version": incremental.pipeline_version(),
+        "taxonomy_version": incremental.taxonomy_version(options.model), **store_summary,
+    }
     with outputs.staged_output(options.out) as staging, timer("write"):
-        run_info = pipeline.write_stage(staging, run_options, ingested, analysis, tables, comparisons, topics, dict(timer))
-        run_info["store"] = {
-            "root": options.store, "months": months, "partitions_in_tables": [str(k) for k in scope],
-            "pipeline_version": incremental.pipeline_version(),
-            "taxonomy_version": incremental.taxonomy_version(options.model), **store_summary,
-        }
-        run_info["parameters"]["update"] = {k: str(v) if isinstance(v, date) else v for k, v in asdict(options).items()}
-        outputs.write_json(staging / "run.json", run_info)
-    return run_info
+        return pipeline.write_stage(staging, run_options, ingested, analysis, tables, comparisons, topics, dict(timer),
+                                    store=store_section, update_parameters=options.parameters())
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from typing import Callable, Iterator, Sequence
 
 import pandas as pd
 
-from nlp.pipeline import RunOptions, Stages, analyse_stage, ingest_stage, run_pipeline
+from nlp.config import RunConfig, UpdateConfig, default
+from nlp.pipeline import Stages, analyse_stage, ingest_stage, run_pipeline
 
 Progress = Callable[[float, str], None]  # (0–1, what is happening), shown under the bar
 _OUTPUT_DIRS: list[Path] = []
@@ -40,7 +41,7 @@ class RunChoices:
 
     since: date | None = None
     until: date | None = None
-    min_cell: int = 10
+    min_cell: int = default("min_cell")
     compare_region: str | None = None
     compare_previous_year: bool = False
     events: list[str] = field(default_factory=list)
@@ -116,8 +117,8 @@ def _no_upload_folder(text: str) -> str:
     return re.sub(r"\S*soudan-upload-[^/\s]*/\d{2}/", "", text)
 
 
-def run_options(paths: list[str], out: Path, choices: RunChoices) -> RunOptions:
-    return RunOptions(
+def run_options(paths: list[str], out: Path, choices: RunChoices) -> RunConfig:
+    return RunConfig(
         inputs=paths, out=str(out), since=choices.since, until=choices.until, min_cell=choices.min_cell,
         topics=choices.topics, compare_region=choices.compare_region or None,
         compare_previous_year=choices.compare_previous_year, events=list(choices.events), explore=choices.explore,
@@ -158,12 +159,12 @@ def run_uploads(uploads: Sequence[Upload], out: Path, choices: RunChoices, progr
 def run_store(store: str, out: Path, choices: RunChoices, progress: Progress) -> dict:
     """Tables and reports over an existing processed store (``soudan update`` with no new input)."""
     from nlp.store import ProcessedStore
-    from nlp.update import UpdateOptions, update_store
+    from nlp.update import update_store
 
     if not Path(store).expanduser().is_dir() or not ProcessedStore(str(Path(store).expanduser())).partitions():
         raise ValueError(f"{store}: 処理済みストアが見つかりません（soudan update --store で作ったフォルダを指定してください）。")
     progress(0.1, "ストアを読み込み中")
-    info = update_store(UpdateOptions(
+    info = update_store(UpdateConfig(
         inputs=[], store=str(Path(store).expanduser()), out=str(out), since=choices.since, until=choices.until,
         min_cell=choices.min_cell, compare_region=choices.compare_region or None,
         compare_previous_year=choices.compare_previous_year, events=list(choices.events), topics=choices.topics,
