@@ -248,7 +248,7 @@ def write_stage(
     explore=None,
 ) -> dict:
     """Write every output into ``out`` (a staging folder) and return run.json's content."""
-    from nlp.reports import write_reports
+    from nlp.report.write import write_consultation_reports as write_reports
 
     (out / "aggregates").mkdir(parents=True, exist_ok=True)
     analysis.consultations.to_parquet(out / "consultations.parquet", index=False)

@@ -22,7 +22,7 @@ from nlp.report_pptx import method_notes
 from nlp.summary import comparison_title, run_facts, source_title
 
 if TYPE_CHECKING:
-    from nlp.reports import ReportData
+    from nlp.report.build_consultations import ReportInputs as ReportData
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="ja"><head><meta charset="utf-8">
@@ -180,7 +180,7 @@ def write_html(path: Path, data: ReportData) -> Path:
             item["paragraphs"] += [{"cls": "", "text": line} for line in method_notes(data)]
         sections.append(item)
     if data.explore is not None:
-        from nlp.explore.report import html_section
+        from nlp.report.explore_blocks import html_section
 
         sections.insert(len(sections) - 1, html_section(data.explore))  # before 方法と秘匿処理
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)

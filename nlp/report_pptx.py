@@ -24,7 +24,7 @@ from nlp.labels import (
 from nlp.summary import comparison_title, key_findings, run_facts, source_title
 
 if TYPE_CHECKING:
-    from nlp.reports import ReportData
+    from nlp.report.build_consultations import ReportInputs as ReportData
 
 FONT = "Meiryo UI"  # on every Windows PowerPoint; LibreOffice substitutes a Japanese font
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -302,7 +302,7 @@ def write_pptx(path: Path, data: ReportData) -> Path:
                 _section_slide(deck, number, section, data, ["掲載できる匿名化済みの相談内容の例はありません。"])
         elif section.key == "method":
             if data.explore is not None:
-                from nlp.explore.report import pptx_slides
+                from nlp.report.explore_blocks import pptx_slides
 
                 pptx_slides(deck, number, data.explore)
                 number += 1

@@ -20,11 +20,12 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from nlp.labels import REFERENCE_NOTE, SUPPRESSED_MARK, SUPPRESSED_NOTE
+from nlp.report.document import Finding, format_cell
 from nlp.report_pptx import ACCENT, GREY, INK, add_fitted_picture, set_font
 from nlp.loneliness import ALL
 from nlp.survey_charts import short_label, short_question
 from nlp.survey_report import (
-    REPORT_TITLE, SYNTHETIC_NOTE, Finding, display, format_cell, run_facts, table_description, table_order, table_title,
+    REPORT_TITLE, SYNTHETIC_NOTE, display, run_facts, table_description, table_order, table_title,
 )
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -234,7 +235,7 @@ def write_pptx(path: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame
     if choice_charts:
         number += 1
     if explore is not None:
-        from nlp.explore.report import pptx_slides
+        from nlp.report.explore_blocks import pptx_slides
 
         pptx_slides(deck, number, explore)
         number += 1
@@ -326,7 +327,7 @@ def write_html(path: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame
                          "blocks": [block("survey_choice", images)] + [block(n) for n in table_order(tables)
                                                                       if n.startswith("survey_choice_by_")]})
     if explore is not None:
-        from nlp.explore.report import survey_html_section
+        from nlp.report.explore_blocks import survey_html_section
 
         sections.append(survey_html_section(explore))
     sections.append({"title": "方法と秘匿処理について", "findings": [], "paragraphs": method_notes(run_info), "blocks": []})

@@ -1,4 +1,4 @@
-"""The 語の分析 section of report.xlsx / report.html / report.pptx (the writers call these).
+"""The 語の分析 section of the reports: explore tables as document tables, html and slide blocks.
 
 Only the explore tables are rendered (every word and group in them passed --min-cell), with
 Japanese headers and the explore charts.
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.labels import format_cell, value_label
+from nlp.labels import value_label
+from nlp.report.document import Chart, Table, format_cell
 
 SECTION_TITLE = "語の分析（頻度・共起ネットワーク・対応分析）"
 HEADERS = {
@@ -136,37 +137,25 @@ def survey_html_section(section: ExploreSection) -> dict:
     return {"title": SECTION_TITLE, "findings": [], "paragraphs": [p["text"] for p in full["paragraphs"]], "blocks": blocks}
 
 
-def xlsx_sheets(book, fmt: dict, section: ExploreSection, used: set[str]) -> None:
-    """One sheet per explore table (語の頻度, 共起ネットワーク, 対応分析) with its charts beside it."""
-    if "number" not in fmt:
-        fmt = {**fmt, "number": book.add_format({"font_name": "Meiryo UI", "font_size": 10, "border": 1, "num_format": "0.000"})}
+PREFIXES = {"word_frequency": "_frequency", "network_edges": "_network_", "correspondence": "_ca_"}
+
+
+def explore_tables(section: ExploreSection, used: set[str]) -> list[Table]:
+    """One xlsx sheet per explore table (語の頻度, 共起ネットワーク, 対応分析) with its charts beside it."""
+    out = []
     for name, sheet_name in SHEETS:
         df = section.tables.get(name)
         if df is None or df.empty or sheet_name in used:
             continue
         used.add(sheet_name)
-        sheet = book.add_worksheet(sheet_name)
         headers, rows, kinds = display(name, df)
-        sheet.write(0, 0, f"{sheet_name}（explore/{name}.csv）", fmt["title"])
-        sheet.write(1, 0, NOTES[1], fmt["note"])
-        for col, header in enumerate(headers):
-            sheet.write(4, col, header, fmt["header"])
-            sheet.set_column(col, col, 14 if kinds[col] == "text" else 11)
-        for i, row in enumerate(rows, start=5):
-            for col, (value, kind) in enumerate(zip(row, kinds)):
-                if isinstance(value, str):
-                    sheet.write_string(i, col, value, fmt["masked"] if value == "秘匿" else fmt["text"])
-                else:
-                    sheet.write_number(i, col, value, fmt[kind])
-        sheet.freeze_panes(5, 0)
-        if rows:
-            sheet.autofilter(4, 0, 4 + len(rows), len(headers) - 1)
-        prefix = {"word_frequency": "_frequency", "network_edges": "_network_", "correspondence": "_ca_"}[name]
-        row = 4
-        for chart, path in section.charts.items():
-            if prefix in chart and Path(path).exists():
-                sheet.insert_image(row, len(headers) + 1, str(path), {"x_scale": 0.5, "y_scale": 0.5, "object_position": 3})
-                row += 32
+        kinds = ["decimal" if k == "number" else k for k in kinds]
+        charts = tuple(Chart(chart, chart_title(chart), Path(path)) for chart, path in section.charts.items()
+                       if PREFIXES[name] in chart and Path(path).exists())
+        out.append(Table(name, sheet_name, tuple(headers), tuple(tuple(r) for r in rows), tuple(kinds),
+                         description=NOTES[1], sheet=sheet_name, heading=f"{sheet_name}（explore/{name}.csv）",
+                         charts=charts, widths=tuple(14 if k == "text" else 11 for k in kinds)))
+    return out
 
 
 def pptx_slides(deck, number: int, section: ExploreSection) -> None:
