@@ -6,9 +6,8 @@ hides the circle until run time). ``from pkg import name`` counts as an import o
 when that is a module, else of ``pkg``. A package depends on its ``__init__`` only through the
 imports written there.
 
-Cycles in code other helpers are still changing (ingest / analysis) are listed in KNOWN_CYCLES;
-the next step of issue #16 empties that list. Any other cycle fails the test, and a listed one
-that has gone away fails it too, so the list never goes stale.
+There is no allow-list: the last cycle outside the reports (nlp.themes ↔ taxonomy.themes) was
+removed with them, and none was found in ingest / analysis.
 """
 
 from __future__ import annotations
@@ -17,13 +16,9 @@ import ast
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("nlp", "flows", "taxonomy")
-
-# Each entry: the set of modules of one strongly connected component.
-KNOWN_CYCLES: list[frozenset[str]] = []
 
 
 def module_name(path: Path) -> str:
@@ -73,15 +68,16 @@ def test_the_graph_sees_function_level_and_relative_imports():
 
 
 def test_no_import_cycles():
-    found = cycles()
-    unexpected = [sorted(c) for c in found if c not in KNOWN_CYCLES]
-    assert not unexpected, f"import cycles: {unexpected}"
+    assert [sorted(c) for c in cycles()] == []
 
 
-@pytest.mark.parametrize("known", KNOWN_CYCLES, ids=lambda c: "+".join(sorted(c)))
-def test_known_cycles_still_exist(known):
-    """A known cycle that is gone must leave the list (then this case disappears)."""
-    assert known in cycles(), f"{sorted(known)} is no longer a cycle: remove it from KNOWN_CYCLES"
+def test_a_planted_cycle_is_found(tmp_path, monkeypatch):
+    """The check itself: two modules importing each other inside functions form a cycle."""
+    for name, other in (("a", "b"), ("b", "a")):
+        (tmp_path / "nlp").mkdir(exist_ok=True)
+        (tmp_path / "nlp" / f"{name}.py").write_text(f"def f():\n    from nlp import {other}\n", encoding="utf-8")
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    assert cycles() == [frozenset({"nlp.a", "nlp.b"})]
 
 
 def test_the_report_renderers_do_not_import_the_builders():

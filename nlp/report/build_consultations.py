@@ -20,6 +20,7 @@ from nlp.labels import (
     REFERENCE_MARK, REFERENCE_NOTE, SECTIONS, SUPPRESSED_MARK, SUPPRESSED_NOTE, display_any,
     table_description, table_short, table_title,
 )
+from nlp.report.consultation_sections import page_sections
 from nlp.report.document import Chart, Finding, Link, Notes, Report, Section, Table
 from nlp.report.explore_blocks import explore_tables
 from nlp.summary import comparison_title, run_facts, run_info_lines, source_title
@@ -154,7 +155,8 @@ def build_consultations(data: ReportInputs) -> Report:
     synthetic = SYNTHETIC_NOTE if data.run_info.get("synthetic_data") else ""
     return Report(
         kind="consultations", title=REPORT_TITLE, facts=tuple(run_facts(data.run_info)), findings=findings,
-        sections=(), sheets=tuple(sheets + explore), front=front, synthetic_note=synthetic,
+        sections=page_sections(data, findings), sheets=tuple(sheets + explore), front=front, synthetic_note=synthetic,
         footer="相談ログ分析（soudan）" + ("　合成データ" if synthetic else ""), files=dict(FILES),
-        extra={"markdown": {"title": "相談ログ分析 サマリー", "notes": MARKDOWN_NOTES}},
+        extra={"markdown": {"title": "相談ログ分析 サマリー", "notes": MARKDOWN_NOTES}, "toc": True,
+               "page_footer": "作成：soudan。表の「秘匿」は最小セル数未満、「参考値」は母数30件以下です。"},
     )

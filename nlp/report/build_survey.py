@@ -13,6 +13,7 @@ import pandas as pd
 from nlp.labels import REFERENCE_MARK, REFERENCE_NOTE, SUPPRESSED_MARK, SUPPRESSED_NOTE
 from nlp.report.document import Chart, Finding, Link, Notes, Report, Section, Table
 from nlp.report.explore_blocks import explore_tables
+from nlp.report.survey_sections import survey_sections
 from nlp.survey_report import (
     REPORT_TITLE, SYNTHETIC_NOTE, chart_sheets, display, run_facts, sheet_name, table_description, table_order,
     table_title,
@@ -82,7 +83,7 @@ def markdown_quotes(quotes: pd.DataFrame, per_question: int = QUOTES_PER_QUESTIO
 
 
 def build_survey(tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, findings: list[Finding], run_info: dict,
-                 charts: dict[str, Path], explore=None, sections: tuple[Section, ...] = ()) -> Report:
+                 charts: dict[str, Path], explore=None) -> Report:
     """The survey report: README, 主な所見, 自由記述の例, one sheet per table, 語の分析 sheets."""
     by_sheet = chart_sheets(charts)
     stems = {path: name for name, path in charts.items()}
@@ -98,7 +99,8 @@ def build_survey(tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, findings
     extra_sheets = explore_tables(explore, set()) if explore is not None else []
     synthetic = SYNTHETIC_NOTE if run_info.get("synthetic_data") else ""
     return Report(
-        kind="survey", title=REPORT_TITLE, facts=tuple(run_facts(run_info)), findings=cited, sections=sections,
+        kind="survey", title=REPORT_TITLE, facts=tuple(run_facts(run_info)), findings=cited,
+        sections=survey_sections(tables, quotes, findings, run_info, charts, explore),
         sheets=tuple([quote_sheet] + sheets + extra_sheets), front=(_readme(run_info, sheets), _findings_sheet(list(cited))),
         synthetic_note=synthetic, footer="住民アンケート分析（soudan）" + ("　合成データ" if synthetic else ""),
         files=dict(FILES),

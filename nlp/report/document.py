@@ -78,6 +78,10 @@ class Chart:
     title: str
     path: Path
     note: str = ""
+    slide_title: str = ""  # pptx: its slide's title ("" → ``title``)
+    on_page: bool = True
+    on_slide: bool = True
+    pair: bool = False  # pptx: two such charts side by side (a slide title shared, then （続き）)
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,10 @@ class Table:
     caption: str = ""  # a slide table's caption
     note: str = ""  # a slide's note line
     max_rows: int | None = None  # a slide shows at most this many rows
+    collapsed: bool | None = None  # html: shut even when short (None: open up to 12 rows)
+    on_page: bool = True  # html shows it (a slide-only table does not)
+    slide_title: str = ""  # pptx: a native table on the slide of this title (consecutive ones side by side)
+    new_slide: bool = False  # pptx: start a new slide even after a table of the same slide title
 
     def cells(self) -> list[list[str]]:
         return [[format_cell(v, k) for v, k in zip(row, self.kinds)] for row in self.rows]
@@ -129,10 +137,19 @@ class Quotes:
 
 @dataclass(frozen=True)
 class Notes:
-    """Paragraphs of text; ``style`` is note (grey), text, title or banner."""
+    """Paragraphs of text; ``style`` is note (grey), text or title.
+
+    On slides, ``note`` lines of a section with a title slide go onto that slide (grey); other
+    notes with ``on_slide`` become text slides (``slide_title``, ``size``, ``bullet``).
+    """
 
     lines: tuple[str, ...]
     style: str = "note"
+    on_page: bool = True
+    on_slide: bool = True
+    slide_title: str = ""
+    size: int = 18
+    bullet: bool = False
 
 
 Block = Union[Finding, Table, Chart, Quotes, Notes]
@@ -140,9 +157,20 @@ Block = Union[Finding, Table, Chart, Quotes, Notes]
 
 @dataclass(frozen=True)
 class Section:
+    """A chapter of the page and the slides.
+
+    ``slides``: "title" (a title slide ``slide_head`` with the ``intro`` findings and the
+    section's notes, then the blocks' slides), "findings" (text slides of the ``intro``
+    findings at ``size`` pt) or "blocks" (only the blocks' slides).
+    """
+
     key: str
     title: str
     blocks: tuple[Block, ...] = ()
+    intro: tuple[Finding, ...] = ()
+    slides: str = "blocks"
+    slide_head: str = ""
+    size: tuple[int, int] = (18, 16)  # findings slides: largest and smallest font size
 
     def of(self, kind: type) -> list:
         return [b for b in self.blocks if isinstance(b, kind)]

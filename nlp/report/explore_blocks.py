@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from nlp.labels import value_label
-from nlp.report.document import Chart, Table, format_cell
+from nlp.report.document import Chart, Notes, Section, Table
 
 SECTION_TITLE = "語の分析（頻度・共起ネットワーク・対応分析）"
 HEADERS = {
@@ -94,47 +94,35 @@ def display(name: str, df: pd.DataFrame) -> tuple[list[str], list[list[object]],
     return headers, rows, kinds
 
 
-def html_section(section: ExploreSection) -> dict:
-    """A section dict for the report.html template (same keys as the other sections)."""
-    import base64
+def _table(name: str, df: pd.DataFrame, table_name: str, title: str, charts: tuple[Chart, ...]) -> Table:
+    headers, rows, kinds = display(table_name, df)
+    kinds = ["decimal" if k == "number" else k for k in kinds]
+    return Table(name, title, tuple(headers), tuple(tuple(r) for r in rows), tuple(kinds), charts=charts, collapsed=True)
 
-    def image(path: Path) -> str:
-        return base64.b64encode(Path(path).read_bytes()).decode("ascii") if Path(path).exists() else ""
 
-    def table(name: str, df: pd.DataFrame) -> dict:
-        headers, rows, kinds = display(name, df)
-        cells = [[{"text": format_cell(v, k) if not (k == "number" and isinstance(v, float)) else f"{v:.3f}",
-                   "cls": "num" if k != "text" and not isinstance(v, str) else ""} for v, k in zip(r, kinds)] for r in rows]
-        return {"headers": headers, "rows": cells}
+def not_shown_note(section: ExploreSection) -> list[str]:
+    return ["最小セル数未満のため示さないグループ：" + "、".join(section.not_shown)] if section.not_shown else []
 
-    blocks = []
+
+def explore_section(section: ExploreSection, *, bullet: bool = True) -> Section:
+    """The 語の分析 chapter: the notes, then each chart (frequency and network charts over their table)."""
+    blocks: list = [Notes(tuple(NOTES + not_shown_note(section)), bullet=bullet)]
     freq = section.tables.get("word_frequency", pd.DataFrame())
+    edges = section.tables.get("network_edges", pd.DataFrame())
     for name, path in section.charts.items():
-        block = {"name": name, "title": chart_title(name), "description": "", "image": image(path), "extra_image": "",
-                 "table": None, "n_rows": 0, "open": False}
+        chart = Chart(name, chart_title(name), Path(path))
         if name.endswith("_frequency") and not freq.empty:
             top = freq[freq["dimension"] == "全体"].head(30)
-            block["table"], block["n_rows"] = table("word_frequency", top.drop(columns=["dimension", "group"])), len(top)
-        elif "_network_" in name:
-            edges = section.tables.get("network_edges", pd.DataFrame())
-            key = name.split("_network_", 1)[1]
-            part = edges[edges["network"] == key] if not edges.empty else edges
+            blocks.append(_table(name, top.drop(columns=["dimension", "group"]), "word_frequency", chart.title, (chart,)))
+            continue
+        if "_network_" in name and not edges.empty:
+            part = edges[edges["network"] == name.split("_network_", 1)[1]]
             if not part.empty:
-                block["title"] = f"共起ネットワーク：{part['title'].iloc[0]}"
-                block["table"], block["n_rows"] = table("network_edges", part.drop(columns=["title"])), len(part)
-        blocks.append(block)
-    paragraphs = [{"cls": "note", "text": text} for text in NOTES]
-    if section.not_shown:
-        paragraphs.append({"cls": "note", "text": "最小セル数未満のため示さないグループ：" + "、".join(section.not_shown)})
-    return {"key": "explore", "title": SECTION_TITLE, "paragraphs": paragraphs, "findings": [], "quotes": [], "blocks": blocks}
-
-
-def survey_html_section(section: ExploreSection) -> dict:
-    """The same section for survey_report.html (its template: paragraphs as text, blocks with images)."""
-    full = html_section(section)
-    blocks = [{"title": b["title"], "description": "", "images": [b["image"]] if b["image"] else [], "table": b["table"],
-               "quotes": []} for b in full["blocks"]]
-    return {"title": SECTION_TITLE, "findings": [], "paragraphs": [p["text"] for p in full["paragraphs"]], "blocks": blocks}
+                chart = Chart(name, f"共起ネットワーク：{part['title'].iloc[0]}", Path(path))
+                blocks.append(_table(name, part.drop(columns=["title"]), "network_edges", chart.title, (chart,)))
+                continue
+        blocks.append(chart)
+    return Section("explore", SECTION_TITLE, tuple(blocks))
 
 
 PREFIXES = {"word_frequency": "_frequency", "network_edges": "_network_", "correspondence": "_ca_"}
@@ -156,16 +144,3 @@ def explore_tables(section: ExploreSection, used: set[str]) -> list[Table]:
                          description=NOTES[1], sheet=sheet_name, heading=f"{sheet_name}（explore/{name}.csv）",
                          charts=charts, widths=tuple(14 if k == "text" else 11 for k in kinds)))
     return out
-
-
-def pptx_slides(deck, number: int, section: ExploreSection) -> None:
-    """A section slide with the notes, then one slide per explore chart."""
-    notes = list(NOTES) + (["最小セル数未満のため示さないグループ：" + "、".join(section.not_shown)] if section.not_shown else [])
-    deck.text_slides(f"{number}. {SECTION_TITLE}", notes, size=18)
-    edges = section.tables.get("network_edges", pd.DataFrame())
-    for name, path in section.charts.items():
-        title = chart_title(name)
-        if "_network_" in name and not edges.empty:
-            part = edges[edges["network"] == name.split("_network_", 1)[1]]
-            title = f"共起ネットワーク：{part['title'].iloc[0]}" if not part.empty else title
-        deck.picture_slide(title, path)

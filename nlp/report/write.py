@@ -17,12 +17,20 @@ from nlp.report.build_consultations import ReportInputs, build_consultations, cl
 from nlp.report.build_survey import build_survey
 from nlp.report.document import Report
 from nlp.report.explore_blocks import ExploreSection
+from nlp.report.render_html import render_html
 from nlp.report.render_markdown import summary_markdown
+from nlp.report.render_pptx import render_pptx
 from nlp.report.render_xlsx import render_xlsx
 
 
-def _paths(report: Report, out_dir: Path) -> dict[str, Path]:
-    return {**{key: out_dir / name for key, name in report.files.items()}, "charts": out_dir / "charts"}
+def render(report: Report, out_dir: Path) -> dict[str, Path]:
+    """The report's summary, xlsx, html and pptx files in ``out_dir``; their paths (and charts/)."""
+    paths = {**{key: out_dir / name for key, name in report.files.items()}, "charts": out_dir / "charts"}
+    paths["summary"].write_text(summary_markdown(report), encoding="utf-8")
+    render_xlsx(report, paths["xlsx"])
+    render_html(report, paths["html"])
+    render_pptx(report, paths["pptx"])
+    return paths
 
 
 def consultation_inputs(tables: dict[str, pd.DataFrame], run_info: dict, *, charts: dict[str, Path] | None = None,
@@ -67,8 +75,6 @@ def write_consultation_reports(
         {"summary", "xlsx", "html", "pptx", "charts"} → paths.
     """
     from nlp.charts import draw_charts
-    from nlp.report_html import write_html
-    from nlp.report_pptx import write_pptx
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -78,12 +84,7 @@ def write_consultation_reports(
     data = consultation_inputs(tables, run_info, comparisons=comparisons, topics=topics, quotes=quotes, explore=explore)
     data.charts = draw_charts(data.tables, out_dir / "charts", topics=topics, comparisons=data.comparisons)
     report = build_consultations(data)
-    paths = _paths(report, out_dir)
-    paths["summary"].write_text(summary_markdown(report), encoding="utf-8")
-    render_xlsx(report, paths["xlsx"])
-    write_html(paths["html"], data)
-    write_pptx(paths["pptx"], data)
-    return paths
+    return render(report, out_dir)
 
 
 def write_survey_reports(out_dir: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, run_info: dict,
@@ -103,17 +104,10 @@ def write_survey_reports(out_dir: Path, tables: dict[str, pd.DataFrame], quotes:
     """
     from nlp.survey_charts import draw_survey_charts
     from nlp.survey_report import findings
-    from nlp.survey_slides import write_html, write_pptx
 
     out_dir = Path(out_dir)
     charts = draw_survey_charts(tables, run_info.get("questions", []), out_dir / "charts", run_info.get("benchmark"))
     found = findings(tables, run_info)
     section = ExploreSection.of(explore) if explore is not None else None
     report = build_survey(tables, quotes, found, run_info, charts, section)
-    paths = _paths(report, out_dir)
-    paths["summary"].write_text(summary_markdown(report), encoding="utf-8")
-    render_xlsx(report, paths["xlsx"])
-    more = {"explore": section} if section is not None else {}
-    write_html(paths["html"], tables, quotes, found, run_info, charts, **more)
-    write_pptx(paths["pptx"], tables, quotes, found, run_info, charts, **more)
-    return paths
+    return render(report, out_dir)
