@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from nlp.report.document import REFERENCE_MARK, SUPPRESSED_MARK, format_cell  # one format_cell for every report
+from nlp.report.document import REFERENCE_MARK, SUPPRESSED_MARK, format_cell  # noqa: F401  (one format_cell for every report)
 
 REFERENCE_NOTE = "参考値：母数が30件以下のため、割合は参考として扱ってください。"
 SUPPRESSED_NOTE = "秘匿：件数が最小セル数未満のため、件数・割合を表示していません。"

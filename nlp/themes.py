@@ -35,7 +35,6 @@ from typing import Sequence
 from nlp.normalize import fold_kana, normalize_text
 from nlp.tokenize import SudachiTokenizer, Token, Tokenizer, part_of_speech
 from taxonomy.themes import Keyword, Taxonomy, load_taxonomy
-from taxonomy.themes import check_taxonomy as check_structure  # structure only; keyword conflicts added here
 
 _SKIP_POS = frozenset({"助詞"})  # dropped from keys and text alike: 学校に/学校へ/学校 all match 学校
 _BOUNDARY_POS = frozenset({"補助記号", "空白"})  # punctuation and newlines end a multi-token match
@@ -364,9 +363,3 @@ def _negated(keys: list[str], end: int, kind: str) -> bool:
 
 def _where(keyword: Keyword) -> str:
     return f"subthemes.{keyword.subtheme}" if keyword.subtheme else f"themes.{keyword.theme}"
-
-
-def check_taxonomy(path=None, *, compile_keywords: bool = True) -> list[str]:
-    """Every problem of a themes YAML (:func:`taxonomy.themes.check_taxonomy`), and with
-    ``compile_keywords`` the keyword conflicts the Sudachi compilation finds (needs Sudachi)."""
-    return check_structure(path, conflicts=(lambda t: ThemeTagger(taxonomy=t).conflicts) if compile_keywords else None)

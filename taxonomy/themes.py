@@ -132,7 +132,7 @@ def check_taxonomy(path: str | Path | None = None, *, conflicts: Callable[[Taxon
     """Every problem of a themes YAML as a human-readable line; empty when it is fine.
 
     The structure only (unknown parent, duplicate keyword, empty theme, bad weights), unless
-    ``conflicts`` is given: :func:`nlp.themes.check_taxonomy` passes the Sudachi compilation of
+    ``conflicts`` is given: :func:`nlp.theme_check.check_taxonomy` passes the Sudachi compilation of
     :class:`nlp.themes.ThemeTagger`, which also catches two differently written keywords of
     different themes that normalise to the same form (taxonomy/ never imports nlp.themes).
 

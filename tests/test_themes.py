@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from nlp.themes import ThemeResult, ThemeTagger
-from nlp.themes import check_taxonomy
+from nlp.theme_check import check_taxonomy
 from taxonomy.themes import DEFAULT_PATH, THEME_IDS, TaxonomyError, load_taxonomy
 
 DESIGN_LABELS = {

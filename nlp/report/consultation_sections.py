@@ -15,7 +15,7 @@ from nlp.labels import (
     REFERENCE_MARK, REFERENCE_NOTE, SECTIONS, SUPPRESSED_MARK, SUPPRESSED_NOTE, column_label, display_any, display_table,
     table_description, table_title, theme_label, value_label,
 )
-from nlp.report.document import Chart, Finding, Notes, Quotes, Section, Table
+from nlp.report.document import Chart, Finding, Notes, Quotes, Section, Table, method_notes
 from nlp.report.explore_blocks import explore_section
 from nlp.summary import comparison_title, key_findings, run_facts
 
@@ -33,16 +33,13 @@ def chart_note(df) -> str:
     return "。".join(notes) + ("。" if notes else "")
 
 
-def method_notes(run_info: dict) -> list[str]:
-    """Notes on method and suppression (page and slides)."""
-    facts = [f"{label}：{text}" for label, text in run_facts(run_info)]
-    return facts + [
-        "テーマはキーワード辞書（taxonomy）で判定し、1件の相談に複数のテーマが付くことがあります。",
-        "自殺念慮はキーワードと文脈の規則で推定したもので、カウンセラーの判断に代わるものではありません。",
-        SUPPRESSED_NOTE, REFERENCE_NOTE,
-        "引用は固有名詞・連絡先などを伏せ字にした上で、各テーマ数件に限って掲載しています。",
-        "詳細な実行パラメータとバージョンは report.xlsx の README シートと run.json にあります。",
-    ]
+METHOD_NOTES = (
+    "テーマはキーワード辞書（taxonomy）で判定し、1件の相談に複数のテーマが付くことがあります。",
+    "自殺念慮はキーワードと文脈の規則で推定したもので、カウンセラーの判断に代わるものではありません。",
+    SUPPRESSED_NOTE, REFERENCE_NOTE,
+    "引用は固有名詞・連絡先などを伏せ字にした上で、各テーマ数件に限って掲載しています。",
+    "詳細な実行パラメータとバージョンは report.xlsx の README シートと run.json にあります。",
+)
 
 
 def cross_table(df: pd.DataFrame, row: str, col: str) -> tuple[list[str], list[list[object]], list[str]]:
@@ -148,7 +145,7 @@ def page_sections(data, findings: tuple[Finding, ...]) -> tuple[Section, ...]:
                 blocks.append(Notes(("掲載できる匿名化済みの相談内容の例はありません。",)))
         elif section.key == "method":
             slides = "blocks"
-            blocks.append(Notes(tuple(method_notes(data.run_info)), "text", size=18, bullet=True))
+            blocks.append(Notes(method_notes(run_facts(data.run_info), METHOD_NOTES), "text", size=18, bullet=True))
             if data.explore is not None:
                 out.append(explore_section(data.explore))
         if section.key == "findings":

@@ -52,6 +52,11 @@ def format_cell(value: object, kind: str) -> str:
     return str(value)
 
 
+def method_notes(facts, notes) -> tuple[str, ...]:
+    """The 方法と秘匿処理 chapter of any report: the run facts (label：text), then its notes."""
+    return tuple(f"{label}：{text}" for label, text in facts) + tuple(notes)
+
+
 def cell_class(value: object, kind: str) -> str:
     """How a cell is marked: masked (秘匿), ref (参考値), num (a number), or plain."""
     if value == SUPPRESSED_MARK:

@@ -13,7 +13,7 @@ from pathlib import Path
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from nlp.report.document import NUMERIC_KINDS, SUPPRESSED_MARK, Chart, Notes, Report, Section, Table, format_cell
+from nlp.report.document import NUMERIC_KINDS, SUPPRESSED_MARK, Chart, Notes, Report, Section, Table
 from nlp.report.slide_text import (
     ACCENT, BODY_HEIGHT, BODY_TOP, BODY_WIDTH, GREY, HEIGHT, INK, MARGIN, TITLE_HEIGHT, TITLE_TOP, WIDTH,
     add_fitted_picture, fit_size, paginate, set_font, text_box, text_height, text_units,

@@ -12,7 +12,7 @@ import pandas as pd
 
 from nlp.labels import REFERENCE_NOTE, SUPPRESSED_NOTE
 from nlp.loneliness import ALL
-from nlp.report.document import Chart, Finding, Notes, Quotes, Section, Table
+from nlp.report.document import Chart, Finding, Notes, Quotes, Section, Table, method_notes
 from nlp.report.explore_blocks import explore_section
 from nlp.survey_charts import short_label, short_question
 from nlp.survey_report import display, run_facts, table_description, table_order, table_title
@@ -24,14 +24,13 @@ ATTRIBUTE_NOTE = "秘匿＝最小セル数未満のため非表示。※＝参�
 BENCHMARK_NOTE = "差＝本調査−比較対象（ポイント）。秘匿のセルは差を示しません。"
 
 
-def method_notes(run_info: dict) -> list[str]:
-    return [f"{label}：{text}" for label, text in run_facts(run_info)] + [
-        "自由記述は、相談ログと同じテーマ辞書に住民アンケート用のテーマ（居場所、交流・つながり、情報が届かない など）を加えたキーワード辞書で分類しています。1件の回答に複数のテーマが付くことがあります。",
-        "テーマの割合の分母は「記述あり」の回答数です（「特になし」や無回答は含みません）。",
-        SUPPRESSED_NOTE, REFERENCE_NOTE,
-        "回答の例は、氏名・電話番号・メールアドレス・地名・年齢・地区名などを含む回答や念慮に触れた回答を除いたうえで伏せ字処理をし、属性を添える場合はその属性の回答者が最小セル数以上いるときに限っています。",
-        "詳細な実行パラメータとバージョンは survey_report.xlsx の README シートと run.json にあります。",
-    ]
+METHOD_NOTES = (
+    "自由記述は、相談ログと同じテーマ辞書に住民アンケート用のテーマ（居場所、交流・つながり、情報が届かない など）を加えたキーワード辞書で分類しています。1件の回答に複数のテーマが付くことがあります。",
+    "テーマの割合の分母は「記述あり」の回答数です（「特になし」や無回答は含みません）。",
+    SUPPRESSED_NOTE, REFERENCE_NOTE,
+    "回答の例は、氏名・電話番号・メールアドレス・地名・年齢・地区名などを含む回答や念慮に触れた回答を除いたうえで伏せ字処理をし、属性を添える場合はその属性の回答者が最小セル数以上いるときに限っています。",
+    "詳細な実行パラメータとバージョンは survey_report.xlsx の README シートと run.json にあります。",
+)
 
 
 def quote_lines(quotes: pd.DataFrame, themes: pd.DataFrame | None, question: str) -> list[str]:
@@ -151,5 +150,5 @@ def survey_sections(tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, findi
     if explore is not None:
         sections.append(explore_section(explore, bullet=False))
     sections.append(Section("method", "方法と秘匿処理について",
-                            (Notes(tuple(method_notes(run_info)), "text", size=16),)))
+                            (Notes(method_notes(run_facts(run_info), METHOD_NOTES), "text", size=16),)))
     return tuple(sections)
