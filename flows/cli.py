@@ -418,7 +418,7 @@ def app_command(
 @taxonomy_app.command("check")
 def taxonomy_check(path: Optional[Path] = typer.Argument(None, help="A themes YAML; default the packaged one.")) -> None:
     """Check a themes YAML: unknown parents, duplicate keywords, empty themes."""
-    from taxonomy.themes import check_taxonomy
+    from nlp.theme_check import check_taxonomy
 
     with friendly_errors():
         problems = check_taxonomy(path)

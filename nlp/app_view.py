@@ -1,11 +1,11 @@
 """What the browser app (``soudan app``) shows of a finished run, as plain data.
 
-The app only lays these out. Every cell comes from the functions the reports use, so 秘匿 and
-参考値 read exactly as in report.xlsx: consultation runs go through
-:func:`nlp.labels.display_any` and :func:`nlp.labels.format_cell` in report.xlsx's sheet order,
-surveys through :func:`nlp.survey_report.display` and its ``format_cell``. Findings are
+The app only lays these out. Every table is a sheet of the report document the xlsx is
+rendered from (:meth:`nlp.report.document.Report.tables`, in the workbook's order), so 秘匿 and
+参考値 read exactly as in report.xlsx / survey_report.xlsx. Findings are
 :func:`nlp.summary.summarize`'s; quotes are the pipeline's masked ones, cleaned by
-:func:`nlp.reports.clean_quotes`. No consultation text is read: the run folder holds none.
+:func:`nlp.report.build_consultations.clean_quotes`. No consultation text is read: the run
+folder holds none.
 
 Example:
     >>> view = run_view("outputs/demo")  # doctest: +SKIP
@@ -22,9 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.labels import SECTIONS, display_any, format_cell, table_description, theme_label
-from nlp.reports import ReportData, clean_quotes, min_cell_of, suppress_weekday_hour
-from nlp.report_xlsx import _table_entries  # the sheets of report.xlsx, in its order
+from nlp.disclosure import suppress_weekday_hour
+from nlp.labels import SECTIONS, table_description, theme_label
+from nlp.report.build_consultations import ReportInputs, build_consultations, clean_quotes, min_cell_of
+from nlp.report.document import Table, format_cell
 from nlp.summary import summarize
 
 REPORT_FILES = ("report.xlsx", "report.pptx", "report.html", "summary.md")
@@ -84,10 +85,10 @@ def _read_tidy(path: Path) -> pd.DataFrame:
     return df
 
 
-def report_data(folder: str | Path, quotes: dict[str, list[str]] | None = None) -> ReportData:
-    """The :class:`ReportData` a run's reports were written from, read back from its folder.
+def report_data(folder: str | Path, quotes: dict[str, list[str]] | None = None) -> ReportInputs:
+    """The :class:`ReportInputs` a run's reports were built from, read back from its folder.
 
-    weekday_hour is rebuilt from consultations.parquet and suppressed as in :func:`write_reports`.
+    weekday_hour is rebuilt from consultations.parquet and suppressed as the reports do.
     """
     folder = Path(folder)
     run_info = json.loads((folder / "run.json").read_text(encoding="utf-8"))
@@ -107,7 +108,7 @@ def report_data(folder: str | Path, quotes: dict[str, list[str]] | None = None) 
     topics = pd.read_csv(topics_path, encoding="utf-8-sig") if topics_path.exists() else None
     charts = {p.stem: p for p in sorted((folder / "charts").glob("*.png"))}
     findings = summarize(tables, comparisons=comparisons, topics=topics)
-    return ReportData(tables, run_info, findings, charts, comparisons, topics, clean_quotes(quotes))
+    return ReportInputs(tables, run_info, findings, charts, comparisons, topics, clean_quotes(quotes))
 
 
 def _comparison_rank(name: str, run_info: dict) -> tuple[int, int]:
@@ -132,13 +133,8 @@ def run_view(folder: str | Path, quotes: dict[str, list[str]] | None = None) -> 
     """Tables, charts, findings, quotes and report files of a consultation run folder."""
     folder = Path(folder)
     data = report_data(folder, quotes)
-    shown = []
-    for name, title, df in _table_entries(data):
-        headers, rows, kinds = display_any(name, df)
-        shown.append(ShownTable(
-            name, title, table_description(name), shown_frame(headers, rows, kinds),
-            _count_flags(df, "suppressed"), _count_flags(df, "reference"), _charts_for(name, data.charts),
-        ))
+    shown = [_shown(t, table_description(t.name), _charts_for(t.name, data.charts))
+             for t in build_consultations(data).tables()]
     return RunView(
         run_info=data.run_info, tables=shown, findings=[f.text for f in data.findings],
         quotes={theme_label(theme): texts for theme, texts in data.quotes.items()},
@@ -149,22 +145,14 @@ def run_view(folder: str | Path, quotes: dict[str, list[str]] | None = None) -> 
 
 def survey_view(folder: str | Path) -> RunView:
     """The same for a survey run folder (tables in survey_report.xlsx's order, masked quotes)."""
-    from nlp import survey_report
+    from nlp.report.build_survey import build_survey
+    from nlp.survey_report import load_survey_run
 
     folder = Path(folder)
-    materials = survey_report.load_survey_run(folder)
-    sheets = survey_report.chart_sheets(materials.charts)
-    shown = []
-    for name in survey_report.table_order(materials.tables):
-        df = materials.tables[name]
-        if df.empty:
-            continue
-        headers, rows, kinds = survey_report.display(df)
-        shown.append(ShownTable(
-            name, survey_report.table_title(name), survey_report.table_description(name),
-            shown_frame(headers, rows, kinds, survey_report.format_cell), _count_flags(df, "suppressed"),
-            _count_flags(df, "reference"), tuple(sheets.get(name, [])),
-        ))
+    materials = load_survey_run(folder)
+    report = build_survey(materials.tables, materials.quotes, materials.findings, materials.run_info, materials.charts)
+    shown = [_shown(t, t.description, tuple(c.path for c in t.charts)) for t in report.tables()
+             if t.name in materials.tables and t.rows]
     quotes: dict[str, list[str]] = {}
     for record in materials.quotes.to_dict("records"):
         key = f"{record.get('question', '')}／{record.get('theme_label', '')}"
@@ -196,7 +184,7 @@ def explore_view(folder: str | Path) -> ExploreView | None:
     Only :func:`nlp.explore.stage.explore_tables` is read: every word and group in those files
     passed --min-cell, so a word in fewer documents, or a group under --min-cell, cannot appear.
     """
-    from nlp.explore import report as explore_report
+    from nlp.report import explore_blocks as explore_report
     from nlp.explore.stage import explore_tables
 
     folder = Path(folder)
@@ -224,7 +212,7 @@ def explore_view(folder: str | Path) -> ExploreView | None:
 
 def _chart_caption(stem: str, networks: dict[str, str]) -> str:
     """A chart's title as the reports give it; a network's names its group (共起ネットワーク：念慮あり)."""
-    from nlp.explore.report import chart_title
+    from nlp.report.explore_blocks import chart_title
 
     key = stem.split("_network_", 1)[1] if "_network_" in stem else None
     return f"共起ネットワーク：{networks[key]}" if key in networks else chart_title(stem)
@@ -237,6 +225,11 @@ def _chart_rank(stem: str) -> int:
 
 def _count_flags(df: pd.DataFrame, column: str) -> int:
     return int(df[column].fillna(False).astype(bool).sum()) if column in df else 0
+
+
+def _shown(table: Table, description: str, charts: tuple[Path, ...]) -> ShownTable:
+    return ShownTable(table.name, table.title, description, table.frame(), table.suppressed_rows,
+                      table.reference_rows, charts)
 
 
 def mark_style(cell: object) -> str:

@@ -28,6 +28,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from nlp.schema import WEEKDAYS
+
 REFERENCE_MAX_N = 30
 STAT_COLUMNS = ["consultations", "share", "suppressed", "reference"]
 
@@ -147,3 +149,30 @@ def holm(p_values: np.ndarray) -> np.ndarray:
     steps = np.minimum(1.0, (m - np.arange(m)) * p[order])
     adjusted[order] = np.maximum.accumulate(steps)
     return adjusted
+
+
+def suppress_weekday_hour(weekday_hour: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Tidy weekday × hour counts with the same disclosure rules as the aggregate tables.
+
+    A table that already has a ``suppressed`` column is returned unchanged. Otherwise cells under
+    ``min_cell`` are suppressed, then complementary cells so that no weekday row (sums to
+    by_weekday) or hour column (sums to by_hour) has exactly one hidden cell.
+
+    Args:
+        weekday_hour: tidy (weekday, hour, consultations) or a weekday × hour matrix of counts.
+        min_cell: primary suppression threshold.
+
+    Returns:
+        Columns weekday, hour, consultations (Int64, <NA> when suppressed), share (of all
+        consultations), suppressed, reference.
+    """
+    if "suppressed" in weekday_hour.columns:
+        return weekday_hour
+    if not {"weekday", "hour"}.issubset(weekday_hour.columns):
+        weekday_hour = weekday_hour.rename_axis(index="weekday", columns="hour").stack().rename("consultations").reset_index()
+    counts = weekday_hour.groupby(["weekday", "hour"])["consultations"].sum()
+    dims = pd.DataFrame([(d, h) for d in WEEKDAYS for h in range(24)], columns=["weekday", "hour"])
+    values = dims.apply(lambda r: int(counts.get((r["weekday"], r["hour"]), 0)), axis=1).to_numpy()
+    mask = primary_suppress(values, min_cell)
+    mask = secondary_suppress(values, mask, lines_along(dims, ["weekday"]) + lines_along(dims, ["hour"]))
+    return finish_table(dims, values, [int(values.sum())] * len(values), mask)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-SUPPRESSED_MARK = "秘匿"
-REFERENCE_MARK = "参考値"
+from nlp.report.document import REFERENCE_MARK, SUPPRESSED_MARK, format_cell  # noqa: F401  (one format_cell for every report)
+
 REFERENCE_NOTE = "参考値：母数が30件以下のため、割合は参考として扱ってください。"
 SUPPRESSED_NOTE = "秘匿：件数が最小セル数未満のため、件数・割合を表示していません。"
 
@@ -313,21 +313,6 @@ def _text(value: object) -> str:
         return "はい" if value else "いいえ"
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
-    return str(value)
-
-
-def format_cell(value: object, kind: str) -> str:
-    """Display text of a :func:`display_table` cell: 1,234 件 counts, 12.4% shares, 秘匿 as is."""
-    if isinstance(value, str):
-        return value
-    if kind == "count":
-        return f"{int(value):,}"
-    if kind == "share":
-        return f"{float(value) * 100:.1f}%"
-    if kind == "number":
-        return f"{float(value):.3g}"
-    if kind == "pt":
-        return f"{float(value):+.1f}pt"
     return str(value)
 
 

@@ -176,7 +176,7 @@ def write_stage(
     ``store`` and ``update_parameters`` (from ``soudan update``) go into run.json only: the
     reports are written from the run's own record.
     """
-    from nlp.reports import write_reports
+    from nlp.report.write import write_consultation_reports as write_reports
 
     (out / "aggregates").mkdir(parents=True, exist_ok=True)
     analysis.consultations.to_parquet(out / "consultations.parquet", index=False)

@@ -13,25 +13,16 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import pandas as pd
 
 from nlp.labels import (
-    REFERENCE_NOTE, SUPPRESSED_NOTE, WEEKDAY_LONG, column_label, display_table, format_cell,
-    measure_label, run_info_label, table_title, theme_label, value_label,
+    WEEKDAY_LONG, column_label, measure_label, run_info_label, table_title, theme_label, value_label,
 )
+from nlp.report.document import Finding
 
 UNKNOWN = "不明"
 SIGNIFICANCE_LEVEL = 0.05
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One sentence of the summary and the table its numbers come from."""
-
-    text: str
-    table: str
 
 
 def _usable(df: pd.DataFrame, dim: str | None = None) -> pd.DataFrame:
@@ -385,47 +376,3 @@ def run_facts(run_info: dict) -> list[tuple[str, str]]:
     if inputs:
         facts.append(("入力ファイル数", f"{len(inputs)}"))
     return facts
-
-
-def summary_markdown(findings: list[Finding], run_info: dict) -> str:
-    """summary.md: the findings as bullets with their source table, then run facts and notes.
-
-    Args:
-        findings: from :func:`summarize`.
-        run_info: run parameters, inputs, row counts, versions (rendered as far as present).
-
-    Returns:
-        Markdown text (also usable as a Prefect markdown artifact).
-    """
-    out = ["# 相談ログ分析 サマリー", ""]
-    facts = run_facts(run_info)
-    if facts:
-        out += [f"- {label}: {text}" for label, text in facts] + [""]
-    if run_info.get("synthetic_data"):
-        out += ["> 合成データ（デモ）による結果です。実際の相談の傾向を示すものではありません。", ""]
-    out += ["## 主な所見", ""]
-    out += [f"- {f.text}（出典: {source_title(f.table)}）" for f in findings] or ["- 所見を計算できる表がありませんでした。"]
-    out += ["", "## 注記", "", f"- {SUPPRESSED_NOTE}", f"- {REFERENCE_NOTE}",
-            "- 自殺念慮はキーワード検出による推定で、カウンセラーの判断に代わるものではありません。", ""]
-    return "\n".join(out)
-
-
-def table_markdown(df: pd.DataFrame, *, max_rows: int = 50) -> str:
-    """One tidy table as a markdown table with Japanese headers; suppressed cells show 秘匿."""
-    headers, rows, kinds = display_table(df)
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---:" if k in ("count", "share", "number") else "---" for k in kinds) + "|"]
-    for row in rows[:max_rows]:
-        lines.append("| " + " | ".join(format_cell(v, k) for v, k in zip(row, kinds)) + " |")
-    if len(rows) > max_rows:
-        lines.append(f"\n（先頭{max_rows}行のみ。全{len(rows)}行は report.xlsx を参照）")
-    return "\n".join(lines)
-
-
-def artifact_markdown(findings: list[Finding], run_info: dict, tables: dict[str, pd.DataFrame],
-                      names: tuple[str, ...] = ("by_month", "by_age_band", "ideation_by_age_band")) -> str:
-    """Summary plus the key tables, for a Prefect markdown artifact (aggregates only, no text)."""
-    parts = [summary_markdown(findings, run_info)]
-    for name in names:
-        if tables.get(name) is not None and not tables[name].empty:
-            parts += [f"## {table_title(name)}（{name}）", "", table_markdown(tables[name]), ""]
-    return "\n".join(parts)

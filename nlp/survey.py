@@ -192,7 +192,7 @@ def write_stage(out: Path, options: SurveyOptions, data: SurveyData, analysis: S
         run_info["explore"] = {"seconds": found.seconds, "write_seconds": round(time.perf_counter() - started, 3),
                                "not_shown": found.not_shown}
     if options.reports:
-        from nlp.survey_report import write_survey_reports
+        from nlp.report.write import write_survey_reports
 
         write_survey_reports(out, result.tables, result.quotes, run_info, analysis.themes.labels, explore=explore)
     return write_run_info(out, run_info)

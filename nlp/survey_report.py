@@ -1,13 +1,9 @@
-"""Meeting materials of a survey run: survey_summary.md, survey_report.xlsx, .pptx, .html, charts.
+"""The survey report's table preparation: titles, display cells, findings, sheet names and order.
 
 Every number comes from the (already suppressed) survey tables; quotes come only from
 ``survey_quotes`` (masked, chosen by :mod:`nlp.survey_quotes`). A suppressed cell shows 秘匿,
 a group with n ≤ 30 is marked 参考値, and no finding is drawn from either.
-
-Example:
-    >>> paths = write_survey_reports(out, tables, quotes, run_info, labels)  # doctest: +SKIP
-    >>> sorted(paths)
-    ['charts', 'html', 'pptx', 'summary', 'xlsx']
+:mod:`nlp.report.build_survey` turns these into the report document.
 """
 
 from __future__ import annotations
@@ -18,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.labels import REFERENCE_MARK, REFERENCE_NOTE, SUPPRESSED_MARK, SUPPRESSED_NOTE
+from nlp.labels import REFERENCE_MARK, SUPPRESSED_MARK
 from nlp.loneliness import ALL
-from nlp.survey_charts import LONELY, LONELY_LABEL, draw_survey_charts, short_question
+from nlp.report.document import Finding
+from nlp.survey_charts import LONELY, LONELY_LABEL, short_question
 
 REPORT_TITLE = "住民アンケート・自由記述の分析"
 SYNTHETIC_NOTE = "合成データ（デモ）による結果です。実在の調査・回答者とは関係ありません。"
@@ -97,25 +94,7 @@ def display(df: pd.DataFrame) -> tuple[list[str], list[list[object]], list[str]]
     return headers + [], rows, kinds + (["note"] if has_note else [])
 
 
-def format_cell(value: object, kind: str) -> str:
-    if isinstance(value, str):
-        return value
-    if kind == "share":
-        return f"{float(value) * 100:.1f}%"
-    if kind == "pt":
-        return f"{float(value):+.1f}pt"
-    if kind == "count":
-        return f"{int(value):,}"
-    return str(value)
-
-
 # --------------------------------------------------------------------------- findings
-
-@dataclass(frozen=True)
-class Finding:
-    text: str
-    table: str
-
 
 def _pct(share: float) -> str:
     return f"{share * 100:.1f}%"
@@ -211,7 +190,7 @@ def _loneliness_findings(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     return out
 
 
-# --------------------------------------------------------------------------- summary.md
+# --------------------------------------------------------------------------- run facts
 
 def run_facts(run_info: dict) -> list[tuple[str, str]]:
     """(label, text) lines describing the run for every report."""
@@ -226,26 +205,7 @@ def run_facts(run_info: dict) -> list[tuple[str, str]]:
     return facts
 
 
-def summary_markdown(found: list[Finding], quotes: pd.DataFrame, run_info: dict, per_question: int = 3) -> str:
-    lines = [f"# {REPORT_TITLE}", ""]
-    if run_info.get("synthetic_data"):
-        lines += [f"> {SYNTHETIC_NOTE}", ""]
-    lines += [f"- {label}：{text}" for label, text in run_facts(run_info)] + ["", "## 主な所見", ""]
-    lines += [f"{i}. {f.text}（出典：{table_title(f.table)}）" for i, f in enumerate(found, 1)] or ["所見を計算できる表がありませんでした。"]
-    if len(quotes):
-        lines += ["", "## 自由記述の例（匿名化済み）", ""]
-        for question, rows in quotes.groupby("question", sort=False):
-            lines += [f"### {question}", ""]
-            for theme, group in list(rows.groupby("theme_label", sort=False))[:per_question]:
-                lines += [f"- **{theme}**"] + [f"  - 「{r.quote}」（{r.attribute}）" for r in group.itertuples()]
-            lines.append("")
-    lines += ["", "## 表示のきまり", "", f"- {SUPPRESSED_NOTE}", f"- {REFERENCE_NOTE}",
-              "- 自由記述のテーマはキーワード辞書で判定し、1件の回答に複数のテーマが付くことがあります。",
-              "- 回答の例は、氏名・連絡先・地名・年齢などを含む回答を除き、さらに伏せ字処理をしたうえで掲載しています。"]
-    return "\n".join(lines) + "\n"
-
-
-# --------------------------------------------------------------------------- xlsx
+# --------------------------------------------------------------------------- sheets
 
 SHEET_NAMES = {
     "survey_open_response": "自由記述_回答状況", "survey_open_themes": "自由記述_テーマ", "survey_choice": "選択式_全体",
@@ -285,139 +245,6 @@ def chart_sheets(charts: dict[str, Path]) -> dict[str, list[Path]]:
         elif name.startswith("survey_choice_"):
             out.setdefault("survey_choice", []).append(path)
     return out
-
-
-def write_xlsx(path: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, found: list[Finding],
-               run_info: dict, charts: dict[str, Path], explore=None) -> Path:
-    """survey_report.xlsx: README, 主な所見, 自由記述の例, then one sheet per table (charts beside)."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
-    base = {"font_name": "Meiryo UI", "font_size": 10, "valign": "vcenter"}
-    fmt = {
-        "title": book.add_format({**base, "bold": True, "font_size": 14, "font_color": "#0072B2"}),
-        "note": book.add_format({**base, "font_color": "#555555"}),
-        "header": book.add_format({**base, "bold": True, "bg_color": "#DCE9F5", "border": 1, "text_wrap": True}),
-        "text": book.add_format({**base, "border": 1}),
-        "wrap": book.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"}),
-        "count": book.add_format({**base, "border": 1, "num_format": "#,##0"}),
-        "share": book.add_format({**base, "border": 1, "num_format": "0.0%"}),
-        "pt": book.add_format({**base, "border": 1, "num_format": "+0.0;-0.0;0.0"}),
-        "masked": book.add_format({**base, "border": 1, "align": "right", "font_color": "#777777", "bg_color": "#EEEEEE"}),
-        "ref": book.add_format({**base, "border": 1, "font_color": "#B35900"}),
-    }
-    names = table_order(tables)
-    readme = book.add_worksheet("README")
-    readme.set_column(0, 0, 26)
-    readme.set_column(1, 1, 34)
-    readme.set_column(2, 2, 80)
-    readme.write(0, 0, f"{REPORT_TITLE}（soudan survey）", fmt["title"])
-    readme.write(1, 0, "このファイルの表はすべて集計値です。回答の例は匿名化済みのものだけを掲載しています。", fmt["note"])
-    if run_info.get("synthetic_data"):
-        readme.write(2, 0, SYNTHETIC_NOTE, fmt["note"])
-    row = 4
-    for label, text in run_facts(run_info):
-        readme.write(row, 0, label, fmt["text"])
-        readme.merge_range(row, 1, row, 2, text, fmt["text"])
-        row += 1
-    row += 1
-    for col, header in enumerate(["シート", "表名", "内容"]):
-        readme.write(row, col, header, fmt["header"])
-    for name in names:
-        row += 1
-        readme.write_url(row, 0, f"internal:'{sheet_name(name)}'!A1", string=sheet_name(name))
-        readme.write(row, 1, name, fmt["text"])
-        readme.write(row, 2, f"{table_title(name)}：{table_description(name)}", fmt["text"])
-    row += 2
-    for text in (SUPPRESSED_NOTE, REFERENCE_NOTE):
-        readme.write(row, 0, text, fmt["note"])
-        row += 1
-    sheet = book.add_worksheet("主な所見")
-    sheet.set_column(0, 0, 100)
-    sheet.set_column(1, 1, 36)
-    sheet.write(0, 0, "主な所見（各文の数値は右の表から計算しています）", fmt["title"])
-    sheet.write_row(2, 0, ["所見", "出典の表"], fmt["header"])
-    for i, finding in enumerate(found, 3):
-        sheet.write(i, 0, finding.text, fmt["wrap"])
-        sheet.write_url(i, 1, f"internal:'{sheet_name(finding.table)}'!A1", string=table_title(finding.table))
-    _table_sheet(book.add_worksheet("自由記述の例"), fmt, "自由記述の例（匿名化済み）",
-                 "氏名・連絡先・地名・年齢などを含む回答は掲載せず、伏せ字処理をしたうえで、テーマごとに属性の異なる回答を選んでいます。",
-                 quotes.drop(columns=["theme"], errors="ignore"), [], widths={"quote": 70, "question": 30})
-    by_sheet = chart_sheets(charts)
-    for name in names:
-        _table_sheet(book.add_worksheet(sheet_name(name)), fmt, f"{table_title(name)}（{name}）", table_description(name),
-                     tables[name], by_sheet.get(name, []))
-    if explore is not None:
-        from nlp.explore.report import xlsx_sheets
-
-        xlsx_sheets(book, fmt, explore, set())
-    book.close()
-    return path
-
-
-def _table_sheet(sheet, fmt, title: str, description: str, df: pd.DataFrame, images: list[Path],
-                 widths: dict[str, int] | None = None) -> None:
-    headers, rows, kinds = display(df)
-    sheet.write(0, 0, title, fmt["title"])
-    sheet.write(1, 0, description, fmt["note"])
-    if "suppressed" in df:
-        sheet.write(2, 0, f"{SUPPRESSED_MARK}＝最小セル数未満のため非表示。{REFERENCE_MARK}＝母数30人以下。", fmt["note"])
-    top = 4
-    columns = [c for c in df.columns if c not in ("theme", "suppressed", "reference")]
-    for col, (header, kind) in enumerate(zip(headers, kinds)):
-        sheet.write(top, col, header, fmt["header"])
-        column = columns[col] if col < len(columns) else "note"
-        width = (widths or {}).get(column) or (40 if column == "question" else 16 if kind == "text" else 11)
-        sheet.set_column(col, col, width, fmt["wrap"] if column in ("quote", "question") else None)
-    for i, row in enumerate(rows, top + 1):
-        for col, (value, kind) in enumerate(zip(row, kinds)):
-            if isinstance(value, str):
-                style = fmt["masked"] if value == SUPPRESSED_MARK else fmt["ref"] if value == REFERENCE_MARK else (
-                    fmt["wrap"] if kind == "text" else fmt["text"])
-                sheet.write_string(i, col, value, style)
-            else:
-                sheet.write_number(i, col, value, fmt[kind if kind in fmt else "text"])
-    sheet.freeze_panes(top + 1, 0)
-    if rows:
-        sheet.autofilter(top, 0, top + len(rows), len(headers) - 1)
-    offset = 0
-    for image in images:
-        sheet.insert_image(top, len(headers) + 1, str(image), {"x_scale": 0.6, "y_scale": 0.6, "y_offset": offset})
-        offset += 330
-
-
-# --------------------------------------------------------------------------- entry point
-
-def write_survey_reports(out_dir: Path, tables: dict[str, pd.DataFrame], quotes: pd.DataFrame, run_info: dict,
-                         labels: dict[str, str] | None = None, explore: tuple | None = None) -> dict[str, Path]:
-    """Write charts/survey_*.png, survey_summary.md, survey_report.xlsx, .html and .pptx into ``out_dir``.
-
-    Args:
-        out_dir: the run folder.
-        tables: the survey tables by name.
-        quotes: the masked quotes (nlp.survey_quotes.QUOTE_COLUMNS).
-        run_info: run.json's content (questions, rows, benchmark, min_cell, synthetic_data).
-        labels: theme id → label (unused labels are fine).
-        explore: (nlp.explore ExploreResult, its charts) for the 語の分析 section, or None.
-
-    Returns:
-        {"summary", "xlsx", "html", "pptx", "charts"} → paths.
-    """
-    from nlp.survey_slides import write_html, write_pptx
-
-    out_dir = Path(out_dir)
-    charts = draw_survey_charts(tables, run_info.get("questions", []), out_dir / "charts", run_info.get("benchmark"))
-    found = findings(tables, run_info)
-    paths = {"summary": out_dir / "survey_summary.md", "xlsx": out_dir / "survey_report.xlsx",
-             "html": out_dir / "survey_report.html", "pptx": out_dir / "survey_report.pptx", "charts": out_dir / "charts"}
-    paths["summary"].write_text(summary_markdown(found, quotes, run_info), encoding="utf-8")
-    from nlp.explore.report import ExploreSection
-
-    more = {"explore": ExploreSection.of(explore)} if explore is not None else {}
-    write_xlsx(paths["xlsx"], tables, quotes, found, run_info, charts, **more)
-    write_html(paths["html"], tables, quotes, found, run_info, charts, **more)
-    write_pptx(paths["pptx"], tables, quotes, found, run_info, charts, **more)
-    return paths
 
 
 # --------------------------------------------------------------------------- reuse by the main reports

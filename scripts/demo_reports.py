@@ -129,7 +129,7 @@ def main() -> None:
     group.add_argument("--run", type=Path, help="a finished run folder (reports written into it)")
     group.add_argument("--synthetic", type=Path, help="output folder for reports of synthetic data")
     args = parser.parse_args()
-    from nlp.reports import write_reports
+    from nlp.report.write import write_consultation_reports as write_reports
 
     if args.run:
         inputs, out = read_run(args.run), args.run

@@ -11,9 +11,9 @@ import pytest
 from fixtures.small import PLANTED_PII, SMALL_CSV
 from fixtures.xlsx_text import sheet_text
 from flows.app import jobs
-from nlp import survey_report
 from nlp.app_view import mark_style, run_view, survey_view
 from nlp.labels import REFERENCE_MARK, SUPPRESSED_MARK
+from nlp.report.document import format_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_SURVEY = ROOT / "data" / "survey" / "survey_synthetic.xlsx"
@@ -126,7 +126,7 @@ def test_survey_tables_read_exactly_as_survey_report_xlsx(tmp_path):
     assert len(view.tables) >= 10
     for table in view.tables:
         sheet = titles[f"{table.title}（{table.name}）"]
-        assert [list(table.frame.columns), *table.frame.values.tolist()] == sheet_text(sheet, survey_report.format_cell), table.name
+        assert [list(table.frame.columns), *table.frame.values.tolist()] == sheet_text(sheet, format_cell), table.name
     assert view.quotes and all("（" in q for qs in view.quotes.values() for q in qs)
 
 

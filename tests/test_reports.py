@@ -20,8 +20,12 @@ from pptx import Presentation
 from nlp.aggregate import build_aggregates
 from nlp.compare import compare_region
 from nlp.labels import SECTIONS, SUPPRESSED_MARK, display_table
-from nlp.reports import suppress_weekday_hour, write_reports
-from nlp.summary import Finding, summarize, summary_markdown
+from nlp.disclosure import suppress_weekday_hour
+from nlp.report.build_consultations import ReportInputs, build_consultations
+from nlp.report.document import Finding
+from nlp.report.render_markdown import summary_markdown
+from nlp.report.write import write_consultation_reports as write_reports
+from nlp.summary import summarize
 
 MIN_CELL = 5
 QUOTES = {"school": ["クラスで［人名］に無視されていて、学校に行くのがつらいです。"],
@@ -102,7 +106,7 @@ def test_comparison_finding_states_difference_and_significance():
 
 def test_no_tables_no_findings_and_markdown_says_so():
     assert summarize({}) == []
-    text = summary_markdown([], {"parameters": {"min_cell": 10}})
+    text = summary_markdown(build_consultations(ReportInputs({}, {"parameters": {"min_cell": 10}})))
     assert "所見を計算できる表がありませんでした" in text and "10件未満を秘匿" in text
 
 

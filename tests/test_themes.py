@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from nlp.themes import ThemeResult, ThemeTagger
-from taxonomy.themes import DEFAULT_PATH, THEME_IDS, TaxonomyError, check_taxonomy, load_taxonomy
+from nlp.theme_check import check_taxonomy
+from taxonomy.themes import DEFAULT_PATH, THEME_IDS, TaxonomyError, load_taxonomy
 
 DESIGN_LABELS = {
     "school": "学校", "family": "家族", "couple": "夫婦・パートナー", "mental": "メンタル",

@@ -1,4 +1,4 @@
-"""The 語の分析 section of report.xlsx / report.html / report.pptx (the writers call these).
+"""The 語の分析 section of the reports: explore tables as document tables, html and slide blocks.
 
 Only the explore tables are rendered (every word and group in them passed --min-cell), with
 Japanese headers and the explore charts.
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.labels import format_cell, value_label
+from nlp.labels import value_label
+from nlp.report.document import Chart, Notes, Section, Table
 
 SECTION_TITLE = "語の分析（頻度・共起ネットワーク・対応分析）"
 HEADERS = {
@@ -93,90 +94,53 @@ def display(name: str, df: pd.DataFrame) -> tuple[list[str], list[list[object]],
     return headers, rows, kinds
 
 
-def html_section(section: ExploreSection) -> dict:
-    """A section dict for the report.html template (same keys as the other sections)."""
-    import base64
+def _table(name: str, df: pd.DataFrame, table_name: str, title: str, charts: tuple[Chart, ...]) -> Table:
+    headers, rows, kinds = display(table_name, df)
+    kinds = ["decimal" if k == "number" else k for k in kinds]
+    return Table(name, title, tuple(headers), tuple(tuple(r) for r in rows), tuple(kinds), charts=charts, collapsed=True)
 
-    def image(path: Path) -> str:
-        return base64.b64encode(Path(path).read_bytes()).decode("ascii") if Path(path).exists() else ""
 
-    def table(name: str, df: pd.DataFrame) -> dict:
-        headers, rows, kinds = display(name, df)
-        cells = [[{"text": format_cell(v, k) if not (k == "number" and isinstance(v, float)) else f"{v:.3f}",
-                   "cls": "num" if k != "text" and not isinstance(v, str) else ""} for v, k in zip(r, kinds)] for r in rows]
-        return {"headers": headers, "rows": cells}
+def not_shown_note(section: ExploreSection) -> list[str]:
+    return ["最小セル数未満のため示さないグループ：" + "、".join(section.not_shown)] if section.not_shown else []
 
-    blocks = []
+
+def explore_section(section: ExploreSection, *, bullet: bool = True) -> Section:
+    """The 語の分析 chapter: the notes, then each chart (frequency and network charts over their table)."""
+    blocks: list = [Notes(tuple(NOTES + not_shown_note(section)), bullet=bullet)]
     freq = section.tables.get("word_frequency", pd.DataFrame())
+    edges = section.tables.get("network_edges", pd.DataFrame())
     for name, path in section.charts.items():
-        block = {"name": name, "title": chart_title(name), "description": "", "image": image(path), "extra_image": "",
-                 "table": None, "n_rows": 0, "open": False}
+        chart = Chart(name, chart_title(name), Path(path))
         if name.endswith("_frequency") and not freq.empty:
             top = freq[freq["dimension"] == "全体"].head(30)
-            block["table"], block["n_rows"] = table("word_frequency", top.drop(columns=["dimension", "group"])), len(top)
-        elif "_network_" in name:
-            edges = section.tables.get("network_edges", pd.DataFrame())
-            key = name.split("_network_", 1)[1]
-            part = edges[edges["network"] == key] if not edges.empty else edges
+            blocks.append(_table(name, top.drop(columns=["dimension", "group"]), "word_frequency", chart.title, (chart,)))
+            continue
+        if "_network_" in name and not edges.empty:
+            part = edges[edges["network"] == name.split("_network_", 1)[1]]
             if not part.empty:
-                block["title"] = f"共起ネットワーク：{part['title'].iloc[0]}"
-                block["table"], block["n_rows"] = table("network_edges", part.drop(columns=["title"])), len(part)
-        blocks.append(block)
-    paragraphs = [{"cls": "note", "text": text} for text in NOTES]
-    if section.not_shown:
-        paragraphs.append({"cls": "note", "text": "最小セル数未満のため示さないグループ：" + "、".join(section.not_shown)})
-    return {"key": "explore", "title": SECTION_TITLE, "paragraphs": paragraphs, "findings": [], "quotes": [], "blocks": blocks}
+                chart = Chart(name, f"共起ネットワーク：{part['title'].iloc[0]}", Path(path))
+                blocks.append(_table(name, part.drop(columns=["title"]), "network_edges", chart.title, (chart,)))
+                continue
+        blocks.append(chart)
+    return Section("explore", SECTION_TITLE, tuple(blocks))
 
 
-def survey_html_section(section: ExploreSection) -> dict:
-    """The same section for survey_report.html (its template: paragraphs as text, blocks with images)."""
-    full = html_section(section)
-    blocks = [{"title": b["title"], "description": "", "images": [b["image"]] if b["image"] else [], "table": b["table"],
-               "quotes": []} for b in full["blocks"]]
-    return {"title": SECTION_TITLE, "findings": [], "paragraphs": [p["text"] for p in full["paragraphs"]], "blocks": blocks}
+PREFIXES = {"word_frequency": "_frequency", "network_edges": "_network_", "correspondence": "_ca_"}
 
 
-def xlsx_sheets(book, fmt: dict, section: ExploreSection, used: set[str]) -> None:
-    """One sheet per explore table (語の頻度, 共起ネットワーク, 対応分析) with its charts beside it."""
-    if "number" not in fmt:
-        fmt = {**fmt, "number": book.add_format({"font_name": "Meiryo UI", "font_size": 10, "border": 1, "num_format": "0.000"})}
+def explore_tables(section: ExploreSection, used: set[str]) -> list[Table]:
+    """One xlsx sheet per explore table (語の頻度, 共起ネットワーク, 対応分析) with its charts beside it."""
+    out = []
     for name, sheet_name in SHEETS:
         df = section.tables.get(name)
         if df is None or df.empty or sheet_name in used:
             continue
         used.add(sheet_name)
-        sheet = book.add_worksheet(sheet_name)
         headers, rows, kinds = display(name, df)
-        sheet.write(0, 0, f"{sheet_name}（explore/{name}.csv）", fmt["title"])
-        sheet.write(1, 0, NOTES[1], fmt["note"])
-        for col, header in enumerate(headers):
-            sheet.write(4, col, header, fmt["header"])
-            sheet.set_column(col, col, 14 if kinds[col] == "text" else 11)
-        for i, row in enumerate(rows, start=5):
-            for col, (value, kind) in enumerate(zip(row, kinds)):
-                if isinstance(value, str):
-                    sheet.write_string(i, col, value, fmt["masked"] if value == "秘匿" else fmt["text"])
-                else:
-                    sheet.write_number(i, col, value, fmt[kind])
-        sheet.freeze_panes(5, 0)
-        if rows:
-            sheet.autofilter(4, 0, 4 + len(rows), len(headers) - 1)
-        prefix = {"word_frequency": "_frequency", "network_edges": "_network_", "correspondence": "_ca_"}[name]
-        row = 4
-        for chart, path in section.charts.items():
-            if prefix in chart and Path(path).exists():
-                sheet.insert_image(row, len(headers) + 1, str(path), {"x_scale": 0.5, "y_scale": 0.5, "object_position": 3})
-                row += 32
-
-
-def pptx_slides(deck, number: int, section: ExploreSection) -> None:
-    """A section slide with the notes, then one slide per explore chart."""
-    notes = list(NOTES) + (["最小セル数未満のため示さないグループ：" + "、".join(section.not_shown)] if section.not_shown else [])
-    deck.text_slides(f"{number}. {SECTION_TITLE}", notes, size=18)
-    edges = section.tables.get("network_edges", pd.DataFrame())
-    for name, path in section.charts.items():
-        title = chart_title(name)
-        if "_network_" in name and not edges.empty:
-            part = edges[edges["network"] == name.split("_network_", 1)[1]]
-            title = f"共起ネットワーク：{part['title'].iloc[0]}" if not part.empty else title
-        deck.picture_slide(title, path)
+        kinds = ["decimal" if k == "number" else k for k in kinds]
+        charts = tuple(Chart(chart, chart_title(chart), Path(path)) for chart, path in section.charts.items()
+                       if PREFIXES[name] in chart and Path(path).exists())
+        out.append(Table(name, sheet_name, tuple(headers), tuple(tuple(r) for r in rows), tuple(kinds),
+                         description=NOTES[1], sheet=sheet_name, heading=f"{sheet_name}（explore/{name}.csv）",
+                         charts=charts, widths=tuple(14 if k == "text" else 11 for k in kinds)))
+    return out
