@@ -16,80 +16,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib_fontja  # noqa: E402,F401  (registers IPAexGothic and selects it)
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from nlp.labels import (  # noqa: E402
-    SUPPRESSED_MARK, THEME_LABELS, WEEKDAY_LONG, column_label, dimension_columns,
-    measure_label, table_title, value_label,
+# chart_style sets the Agg backend and the bundled font; its names are part of this module's interface.
+from nlp.chart_style import (  # noqa: F401
+    ACCENT, FONT, HEAT_CMAP, MAIN, MAX_BAR_GROUPS, MUTED, PALETTE, REFERENCE_FOOTNOTE, _flags, _footnote, _numbers,
+    _save, _style, _tick_rotation, in_natural_order,
 )
-from nlp.schema import AGE_BANDS, GENDERS, PREFECTURES, UNKNOWN, WEEKDAYS  # noqa: E402
-
-FONT = "IPAexGothic"  # the family matplotlib_fontja registers (ipaexg.ttf)
-# Okabe & Ito (2008), colour-blind safe; blue first for single series.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
-MAIN, ACCENT, MUTED = PALETTE[0], PALETTE[5], "#BBBBBB"
-HEAT_CMAP = "Blues"
-REFERENCE_FOOTNOTE = "※ 参考値（母数30件以下）"
-MAX_BAR_GROUPS = 15  # prefectures / occupations beyond this are left to the tables
-
-
-def _style() -> None:
-    plt.rcParams.update({
-        "font.family": FONT, "font.size": 12, "axes.titlesize": 15, "axes.labelsize": 12,
-        "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
-        "grid.color": "#E5E5E5", "axes.axisbelow": True, "figure.dpi": 100,
-        "axes.unicode_minus": False, "svg.fonttype": "none",
-    })
-
-
-def _flags(df: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in df.columns:
-        return np.zeros(len(df), dtype=bool)
-    return df[column].fillna(False).astype(bool).to_numpy()
-
-
-def _numbers(series: pd.Series) -> np.ndarray:
-    return pd.to_numeric(series, errors="coerce").astype(float).to_numpy()
-
-
-def _save(fig, path: Path, dpi: int) -> Path:
-    fig.savefig(path, dpi=dpi, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
-    return path
-
-
-def _footnote(fig, notes: list[str]) -> None:
-    """Notes under everything the axes draw (tick labels included), left aligned."""
-    if not notes:
-        return
-    renderer = fig.canvas.get_renderer()
-    bottom = min(ax.get_tightbbox(renderer).y0 for ax in fig.axes) / fig.bbox.height
-    fig.text(0.01, bottom - 0.02, "　".join(notes), fontsize=10, color="#444444", ha="left", va="top")
-
-
-def _tick_rotation(labels: list[str], width_chars: int = 70) -> dict:
-    """Rotate category labels when they would not fit side by side."""
-    total = sum(len(label) + 1 for label in labels)
-    return {"rotation": 45, "ha": "right"} if total > width_chars else {"rotation": 0, "ha": "center"}
-
-
-_ORDERS = {"weekday": WEEKDAYS, "age_band": AGE_BANDS, "gender": GENDERS, "prefecture": PREFECTURES + [UNKNOWN],
-           "theme": list(THEME_LABELS)}
-
-
-def in_natural_order(df: pd.DataFrame, dim: str) -> pd.DataFrame:
-    """Rows in the natural order of the dimension (月→日, 10代未満→不明, 0→23時 …), else as given."""
-    if dim in _ORDERS:
-        rank = {v: i for i, v in enumerate(_ORDERS[dim])}
-        return df.assign(_o=df[dim].map(lambda v: rank.get(v, len(rank)))).sort_values("_o", kind="stable").drop(columns="_o")
-    if dim in ("hour", "month"):
-        return df.sort_values(dim, kind="stable")
-    return df
+from nlp.comparison_charts import comparison_composition_chart, comparison_items_chart
+from nlp.labels import SUPPRESSED_MARK, WEEKDAY_LONG, dimension_columns, measure_label, table_title, value_label
+from nlp.schema import WEEKDAYS
 
 
 def bar_chart(df: pd.DataFrame, dim: str, title: str, *, value: str = "consultations",
@@ -255,83 +193,6 @@ def weekday_hour_chart(weekday_hour: pd.DataFrame) -> plt.Figure:
     fig = heatmap(values, suppressed, "曜日×時間帯の相談件数", row_labels=[WEEKDAY_LONG.get(str(d), str(d)) for d in values.index],
                   col_labels=[str(int(h)) for h in values.columns], unit="件数", annotate=True)
     fig.axes[0].set_xlabel("時（0〜23時台）")
-    return fig
-
-
-def _composition(ax, block: pd.DataFrame, dimension: str, groups: tuple[str, str]) -> None:
-    """Two stacked 100 % bars (group A, group B) of one additive block; hidden parts grey."""
-    block = in_natural_order(block.rename(columns={"category": dimension}), dimension)
-    cats = list(block[dimension])
-    colors = (PALETTE if len(cats) <= len(PALETTE) - 1
-              else [matplotlib.colormaps["viridis"](x) for x in np.linspace(0.0, 0.92, len(cats))])
-    for y, column in ((1, "a_share"), (0, "b_share")):
-        left = 0.0
-        for k, (cat, share) in enumerate(zip(cats, _numbers(block[column]) * 100)):
-            if not np.isfinite(share) or share <= 0:
-                continue
-            ax.barh(y, share, left=left, color=colors[k % len(colors)], edgecolor="white", height=0.6,
-                    label=value_label(dimension, cat) if y == 1 else None)
-            if share >= 5:
-                rgb = matplotlib.colors.to_rgb(colors[k % len(colors)])
-                dark = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] < 0.5
-                ax.text(left + share / 2, y, f"{share:.0f}%", ha="center", va="center", fontsize=9,
-                        color="white" if dark else "#222222")
-            left += share
-        if left < 99.5:
-            ax.barh(y, 100 - left, left=left, color="#D9D9D9", edgecolor="white", height=0.6,
-                    label=SUPPRESSED_MARK if y == 1 else None)
-    ax.set_yticks([1, 0], list(groups))
-    ax.set_xlim(0, 100)
-    ax.grid(False)
-    ax.set_title(f"{column_label(dimension)}の構成比", loc="left", fontsize=13)
-    ax.legend(ncol=min(len(cats) + 1, 6), frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.12))
-
-
-def comparison_composition_chart(df: pd.DataFrame, name: str) -> plt.Figure | None:
-    """Stacked 100 % bars by age band and by gender, group A against group B (e.g. 熊本県 vs 以外)."""
-    from nlp.labels import comparison_groups
-
-    blocks = [d for d in ("age_band", "gender") if (df["dimension"] == d).any()]
-    if not blocks:
-        return None
-    groups = comparison_groups(df)
-    fig, axes = plt.subplots(len(blocks), 1, figsize=(10, 2.6 * len(blocks) + 0.6), squeeze=False)
-    for ax, dimension in zip(axes[:, 0], blocks):
-        _composition(ax, df[df["dimension"] == dimension], dimension, groups)
-    fig.suptitle(f"属性の構成比：{groups[0]} と {groups[1]}", x=0.02, ha="left", fontsize=15)
-    fig.tight_layout()
-    _footnote(fig, ["灰色は秘匿（最小セル数未満）"] if _flags(df[df["dimension"].isin(blocks)], "suppressed").any() else [])
-    return fig
-
-
-def comparison_items_chart(df: pd.DataFrame, name: str) -> plt.Figure | None:
-    """Theme and ideation shares, group A against group B, with ＊ on significant differences."""
-    from nlp.labels import category_label, comparison_groups
-
-    rows = df[df["dimension"].isin(["theme", "ideation"])]
-    if rows.empty:
-        return None
-    groups = comparison_groups(df)
-    labels = [("念慮が" if d == "ideation" and category_label(d, c) == "強い" else "") + category_label(d, c)
-              for d, c in zip(rows["dimension"], rows["category"])]
-    fig, ax = plt.subplots(figsize=(12, 5.4))
-    pos = np.arange(len(labels))
-    a, b = _numbers(rows["a_share"]) * 100, _numbers(rows["b_share"]) * 100
-    ax.bar(pos - 0.2, np.nan_to_num(a), width=0.38, color=MAIN, label=groups[0])
-    ax.bar(pos + 0.2, np.nan_to_num(b), width=0.38, color=PALETTE[1], label=groups[1])
-    high = np.nanmax(np.r_[a, b, 1])
-    for p, va, vb, sig, hidden in zip(pos, a, b, _flags(rows, "significant"), _flags(rows, "suppressed")):
-        if hidden:
-            ax.text(p, high * 0.01, SUPPRESSED_MARK, ha="center", va="bottom", rotation=90, fontsize=9, color="#555555")
-        elif sig:
-            ax.text(p, max(va, vb) + high * 0.02, f"＊\n{va - vb:+.1f}pt", ha="center", va="bottom", fontsize=9, color=ACCENT)
-    ax.set_xticks(pos, labels, rotation=45, ha="right")
-    ax.set_ylim(0, high * 1.2)
-    ax.grid(axis="x", visible=False)
-    ax.set_ylabel("割合（%）")
-    ax.legend(frameon=False, loc="upper right")
-    ax.set_title(f"テーマ・念慮の割合：{groups[0]} と {groups[1]}", loc="left")
-    _footnote(fig, ["＊ 有意差あり（二標本比率の検定、Holm補正 p<0.05）"])
     return fig
 
 
