@@ -16,6 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Callable
@@ -144,6 +146,12 @@ def _parquet_grid(source: Source) -> Grid:
         raise InputError(f"{source.path.name}: Parquet ファイルとして読めません（壊れているか、別の形式のファイルです）") from None
     keys = arrow.column_names
     return [(0, keys)] + [(n, [row.get(k) for k in keys]) for n, row in enumerate(arrow.to_pylist(), 1)]
+
+
+def header_key(text: object) -> str:
+    """Comparable form of a header: NFKC, no spaces, no ※/* marks, case folded."""
+    key = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"[\s※*＊]+", "", key).casefold()
 
 
 def filled(cell: Any) -> bool:

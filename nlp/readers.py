@@ -25,9 +25,9 @@ import yaml
 from nlp.read_formats import (  # noqa: F401 — FORMATS, SUFFIX_FORMATS, decode and check_format are imported from here
     FORMATS, SUFFIX_FORMATS, InputError, Source, check_format, decode, expand_paths, read_source,
 )
-from nlp.read_grid import (  # noqa: F401 — sheet_grid is imported from here
-    HEADER_SCAN_ROWS, Grid, Grids, data_rows, filled, find_header, read_grids, records_below, refuse_wide_rows,
-    sheet_grid,
+from nlp.read_grid import (  # noqa: F401 — sheet_grid, header_key are imported from here
+    HEADER_SCAN_ROWS, Grid, Grids, data_rows, filled, find_header, header_key, read_grids, records_below,
+    refuse_wide_rows, sheet_grid,
 )
 from nlp.schema import HEADER_ALIASES, INPUT_COLUMNS, REQUIRED_INPUT_COLUMNS
 
@@ -84,12 +84,6 @@ class Table:
     warnings: list[str] = field(default_factory=list)
     sheet: str | None = None
     header_width: int = 0
-
-
-def header_key(text: object) -> str:
-    """Comparable form of a header: NFKC, no spaces, no ※/* marks, case folded."""
-    key = unicodedata.normalize("NFKC", str(text or ""))
-    return re.sub(r"[\s※*＊]+", "", key).casefold()
 
 
 def _alias_table() -> dict[str, str]:
