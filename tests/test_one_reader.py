@@ -135,3 +135,12 @@ def test_survey_formats_refused_with_one_message(tmp_path):
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     with pytest.raises(InputError, match=r"old.xls: 古い Excel 形式（.xls）"):
         read_survey(tmp_path / "old.xls")
+
+
+def test_reader_modules_hashed_for_the_input_index_are_the_reading_code():
+    from nlp.input_index import READER_MODULES
+
+    reading = {str(p.relative_to(ROOT)) for p in (ROOT / "nlp").glob("*.py")
+               if p.name.startswith(("read", "ingest"))}
+    assert reading <= set(READER_MODULES)  # a change to any reader module invalidates the index
+    assert all((ROOT / name).is_file() for name in READER_MODULES)
