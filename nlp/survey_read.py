@@ -7,9 +7,12 @@ XLSX or as a CP932 CSV. :func:`read_survey_grid` finds the header row among the 
 rows with their spreadsheet row numbers. Which column means what is decided in
 :mod:`nlp.survey_columns`.
 
-Formats: CSV/TSV/TXT (encoding detected like the consultation reader: BOM, UTF-8, then CP932 /
-EUC-JP via charset-normalizer), XLSX/XLSM (the sheet with the best header, or ``sheet:`` of the
-mapping), Parquet and JSONL.
+Files are read by the reader consultations use (:mod:`nlp.read_formats`, :mod:`nlp.read_grid`,
+text cleaned by :func:`nlp.read_cells.clean_text`); what differs is the header score (survey
+columns), the sheet chosen (the best header, or ``sheet:`` of the mapping) and no --format.
+Formats: CSV/TSV/TXT (BOM, UTF-8, then CP932 / EUC-JP via charset-normalizer), XLSX/XLSM,
+Parquet and JSONL. Lines refused while reading (JSON that is no object, CSV rows wider than the
+header) go to rejects like refused rows.
 """
 
 from __future__ import annotations
