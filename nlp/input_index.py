@@ -22,8 +22,9 @@ from nlp.store import PartitionInfo, PartitionKey, ProcessedStore
 
 INDEX_FILE = "_inputs.json"
 _ROOT = Path(__file__).resolve().parents[1]
-READER_MODULES = ["nlp/ingest.py", "nlp/readers.py", "nlp/dates.py", "nlp/attributes.py", "nlp/schema.py",
-                  "nlp/incremental.py"]
+READER_MODULES = ["nlp/ingest.py", "nlp/ingest_checks.py", "nlp/ingest_columns.py", "nlp/ingest_rows.py",
+                  "nlp/ingest_repeats.py", "nlp/readers.py", "nlp/read_formats.py", "nlp/read_grid.py",
+                  "nlp/read_cells.py", "nlp/dates.py", "nlp/attributes.py", "nlp/schema.py", "nlp/incremental.py"]
 
 
 def reader_config(source: str, fmt: str, mapping: str | None) -> str:

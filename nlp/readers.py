@@ -1,10 +1,11 @@
-"""Reading one input file into a table with canonical column names.
+"""Reading one consultation file into a table with canonical column names.
 
 A reader knows bytes, encodings, sheets and headers, not what the values mean (that is
-:mod:`nlp.ingest`). Formats: CSV/TSV (UTF-8, UTF-8 BOM, UTF-16, CP932/Shift_JIS, EUC-JP,
-detected with charset-normalizer), XLSX (header found in the first rows, merged cells filled),
-JSONL, Parquet and KokoroChat dialogue JSON. Headers are matched to canonical columns through
-a YAML mapping, then the built-in Japanese aliases.
+:mod:`nlp.ingest`). The file is read by the reading surveys use too: format and encoding by
+:mod:`nlp.read_formats`, grids and the header under title rows by :mod:`nlp.read_grid`;
+here are the consultation's columns: headers matched to canonical columns through a YAML
+mapping, then the built-in Japanese aliases, and the required columns checked. KokoroChat
+dialogue JSON is read here.
 
 Row numbers are what a user sees: the spreadsheet row for CSV and XLSX (the header row counts),
 the line for JSONL, the record for Parquet and the message index for KokoroChat, all from 1.
@@ -12,26 +13,24 @@ the line for JSONL, the record for Parquet and the message index for KokoroChat,
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
+from nlp.read_formats import (  # noqa: F401 — FORMATS, SUFFIX_FORMATS, decode and check_format are imported from here
+    FORMATS, SUFFIX_FORMATS, InputError, Source, check_format, decode, expand_paths, read_source,
+)
+from nlp.read_grid import (  # noqa: F401 — sheet_grid, header_key are imported from here
+    HEADER_SCAN_ROWS, Grid, Grids, data_rows, filled, find_header, header_key, read_grids, records_below,
+    refuse_wide_rows, sheet_grid,
+)
 from nlp.schema import HEADER_ALIASES, INPUT_COLUMNS, REQUIRED_INPUT_COLUMNS
 
-FORMATS = ("csv", "xlsx", "jsonl", "parquet", "kokorochat")
-SUFFIX_FORMATS = {
-    ".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl",
-    ".parquet": "parquet", ".json": "kokorochat",
-}
 # A separate date column and time column are combined into started_at when there is no started_at.
 EXTRA_COLUMNS = ["date", "time"]
 CANONICAL_COLUMNS = INPUT_COLUMNS + EXTRA_COLUMNS
@@ -58,13 +57,6 @@ EXTRA_HEADER_ALIASES = {
     "prefecture": ["都道府県名", "居住都道府県", "居住地", "県", "住所(都道府県)", "居住地(都道府県)"],
     "municipality": ["市町村", "市区町村名", "市町村名", "居住市区町村", "city"],
 }
-HEADER_SCAN_ROWS = 30
-_SUPPORTED_TEXT = ".csv .tsv .xlsx .xlsm .jsonl .parquet .json"
-_JAPANESE_ENCODINGS = ["utf_8", "cp932", "euc_jp", "iso2022_jp", "utf_16", "utf_32"]
-
-
-class InputError(Exception):
-    """A fatal input problem; ``str()`` is one sentence naming the file (and the column)."""
 
 
 @dataclass(frozen=True)
@@ -92,12 +84,6 @@ class Table:
     warnings: list[str] = field(default_factory=list)
     sheet: str | None = None
     header_width: int = 0
-
-
-def header_key(text: object) -> str:
-    """Comparable form of a header: NFKC, no spaces, no ※/* marks, case folded."""
-    key = unicodedata.normalize("NFKC", str(text or ""))
-    return re.sub(r"[\s※*＊]+", "", key).casefold()
 
 
 def _alias_table() -> dict[str, str]:
@@ -184,38 +170,6 @@ def resolve_columns(header: list[Any], mapping: Mapping) -> tuple[dict[str, int]
     return columns, warnings
 
 
-def check_format(fmt: str) -> None:
-    """Raises InputError unless fmt is "auto" or one of FORMATS."""
-    if fmt != "auto" and fmt not in FORMATS:
-        raise InputError(f"入力形式 '{fmt}' は使えません（使える形式: auto, {', '.join(FORMATS)}）")
-
-
-def expand_paths(paths: Iterable[str | Path], fmt: str = "auto") -> list[Path]:
-    """Files to read: each file as given, each directory's supported files sorted by name.
-
-    Raises:
-        InputError: a path does not exist, a directory holds no supported file, or fmt is unknown.
-    """
-    check_format(fmt)
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.iterdir()
-                if p.is_file() and not p.name.startswith((".", "~$"))
-                and SUFFIX_FORMATS.get(p.suffix.lower()) in ((fmt,) if fmt != "auto" else FORMATS)
-            )
-            if not found:
-                raise InputError(f"{path} に読み込める入力ファイル（{_SUPPORTED_TEXT}）がありません")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputError(f"入力ファイルが見つかりません: {path}")
-    return files
-
-
 def read_table(path: Path, fmt: str = "auto", mapping: Mapping | None = None) -> Table:
     """Read one file into a :class:`Table` whose columns are canonical names.
 
@@ -228,201 +182,66 @@ def read_table(path: Path, fmt: str = "auto", mapping: Mapping | None = None) ->
         InputError: the file is unreadable or empty, or a required column is missing.
     """
     mapping = mapping or Mapping()
-    name = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{name}: ファイルを開けません（{error.strerror or type(error).__name__}）") from None
-    if not data[:4096].strip() and not data.strip():  # the head decides without copying a large file
-        raise InputError(f"{name}: ファイルが空です")
-    fmt = _detect_format(path, data) if fmt == "auto" else fmt
-    digest = hashlib.sha256(data).hexdigest()
-    reader = {"csv": _read_csv, "xlsx": _read_xlsx, "jsonl": _read_jsonl, "parquet": _read_parquet,
-              "kokorochat": _read_kokorochat}[fmt]
-    table = reader(path, data, mapping)
-    table.sha256 = digest
-    if not table.records:
-        what = "見出し行のあとにデータ行" if fmt in {"csv", "xlsx"} else "データ"
-        raise InputError(f"{name}: {what}がありません")
-    return table
-
-
-def _detect_format(path: Path, data: bytes) -> str:
-    """By content first (an .xlsx renamed .csv still reads), then by suffix."""
-    name, suffix = path.name, path.suffix.lower()
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix == ".xls":
-        raise InputError(
-            f"{name}: 古い Excel 形式（.xls）またはパスワード付きの Excel ファイルは読めません。"
-            "Excel で .xlsx か CSV として保存し直してください"
-        )
-    if data[:4] == b"PK\x03\x04":
-        return "xlsx"
-    if data[:4] == b"PAR1":
-        return "parquet"
-    if suffix == ".txt":
-        return "csv"
-    if suffix not in SUFFIX_FORMATS:
-        raise InputError(f"{name}: この形式は読めません（対応: {_SUPPORTED_TEXT}。--format で指定もできます）")
-    return SUFFIX_FORMATS[suffix]
-
-
-def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
-    """Bytes to text: a BOM, then strict UTF-8, then charset-normalizer (Japanese encodings first).
-
-    Returns:
-        (text, encoding name as reported in run.json).
-    """
-    if encoding:
-        try:
-            return data.decode(encoding), encoding
-        except (LookupError, UnicodeDecodeError):
-            raise InputError(f"{name}: 指定された文字コード {encoding} で読めません") from None
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-                       (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(codec), codec
-            except UnicodeDecodeError:
-                break
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=_JAPANESE_ENCODINGS).best() or from_bytes(data).best()
-    if best is not None:
-        codec = "cp932" if best.encoding in {"shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213"} else best.encoding
-        try:
-            return data.decode(codec), codec
-        except (LookupError, UnicodeDecodeError):
-            pass
-    raise InputError(f"{name}: 文字コードを判別できません（UTF-8 か Shift_JIS のテキストとして保存し直してください）")
-
-
-def _read_csv(path: Path, data: bytes, mapping: Mapping) -> Table:
-    text, encoding = decode(data, path.name, mapping.encoding)
-    if "\x00" in text:
-        text = text.replace("\x00", "")  # a stray NUL is a control character like any other
-    sample = text[:20000].splitlines()[:20]
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else max(",\t;", key=lambda d: sum(line.count(d) for line in sample))
-    csv.field_size_limit(1 << 30)  # a 200 KB paste in one cell is real input
-    try:
-        grid = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
-    except csv.Error as error:
-        raise InputError(f"{path.name}: CSV として読めません（{error}）") from None
-    table = _grid_table(path, "csv", encoding, grid, mapping)
-    if max(map(len, map(itemgetter(1), table.records)), default=0) <= table.header_width:
-        return table  # no row is wider than the header
-    kept = []
-    for number, cells in table.records:
-        if len(cells) > table.header_width and any(_filled(c) for c in cells[table.header_width :]):
-            table.bad_rows.append((number, "", "column_count",
-                                   f"列の数が見出しより多い（見出し {table.header_width} 列、この行 {len(cells)} 列）: "
-                                   "本文中の区切り文字が引用符で囲まれていない可能性があります"))
-        else:
-            kept.append((number, cells))
-    table.records = kept
-    return table
-
-
-def _read_xlsx(path: Path, data: bytes, mapping: Mapping) -> Table:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:  # noqa: BLE001 — zip, XML and openpyxl errors all mean the same to a user
-        raise InputError(f"{path.name}: Excel ファイルとして開けません（壊れているか、別の形式のファイルです）") from None
-    if mapping.sheet is not None:
-        if mapping.sheet not in book.sheetnames:
-            raise InputError(f"{path.name}: シート '{mapping.sheet}' がありません（あるシート: {', '.join(book.sheetnames)}）")
-        sheets = [book[mapping.sheet]]
+    source = read_source(path, fmt)
+    if source.format == "kokorochat":
+        table = _read_kokorochat(source, mapping)
     else:
-        sheets = [ws for ws in book.worksheets if ws.max_row > 1 or ws.max_column > 1 or ws.cell(1, 1).value is not None]
-        if not sheets:
-            raise InputError(f"{path.name}: ファイルが空です（どのシートにも値がありません）")
+        table = _grids_table(read_grids(source, sheet=mapping.sheet, encoding=mapping.encoding), mapping)
+    if not table.records:
+        what = "見出し行のあとにデータ行" if table.format in {"csv", "xlsx"} else "データ"
+        raise InputError(f"{path.name}: {what}がありません")
+    return table
+
+
+def _grids_table(grids: Grids, mapping: Mapping) -> Table:
+    """The first sheet with the required columns (a CSV, JSONL or Parquet file has one)."""
     first_error: InputError | None = None
-    for sheet in sheets:
+    for name, grid in grids.sheets:
         try:
-            table = _grid_table(path, "xlsx", None, sheet_grid(sheet), mapping)
+            table = _grid_table(grids, grid, mapping)
         except InputError as error:
             first_error = first_error or error
             continue
-        table.sheet = sheet.title
-        ignored = [ws.title for ws in sheets if ws is not sheet]
-        if ignored:
-            table.warnings.append(f"{path.name}: シート '{sheet.title}' を読みました（他のシート {', '.join(ignored)} は読んでいません）")
+        if grids.source.format == "xlsx":
+            table.sheet = name
+            ignored = [other for other, _ in grids.sheets if other != name]
+            if ignored:
+                table.warnings.append(f"{grids.source.path.name}: シート '{name}' を読みました（他のシート {', '.join(ignored)} は読んでいません）")
         return table
     assert first_error is not None
     raise first_error
 
 
-def sheet_grid(sheet: Any) -> list[tuple[int, list[Any]]]:
-    """All rows of a sheet as lists, merged ranges filled with their top-left value."""
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    for merged in sheet.merged_cells.ranges:
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        for r in range(merged.min_row, min(merged.max_row, len(rows)) + 1):
-            row = rows[r - 1]
-            row.extend([None] * (merged.max_col - len(row)))
-            for c in range(merged.min_col, merged.max_col + 1):
-                row[c - 1] = value
-    return list(enumerate(rows, 1))
+def header_score(columns: dict[str, int]) -> int:
+    """How header-like a row is for consultations: the key columns count ten, any other one."""
+    return 10 * sum(c in columns for c in ("consultation_id", "started_at", "date", "text")) + len(columns)
 
 
-def _grid_table(path: Path, fmt: str, encoding: str | None, grid: list[tuple[int, list[Any]]], mapping: Mapping) -> Table:
+def _grid_table(grids: Grids, grid: Grid, mapping: Mapping) -> Table:
     """Find the header among the first rows of a grid (or use mapping.header_row) and cut records."""
-    lines = list(map(itemgetter(1), grid))
-    if fmt == "csv" and all(lines) and all(map(str.strip, map(itemgetter(0), lines))):
-        rows = grid  # a CSV cell is a string: every row has a filled first cell
-    else:  # the first cell decides most rows without a call
-        rows = [(n, cells) for n, cells in grid
-                if (cells and type(cells[0]) is str and cells[0].strip()) or any(map(_filled, cells))]
+    source, fmt = grids.source, grids.source.format
+    name = source.path.name
+    rows = grid if grids.keyed else data_rows(grid, fmt)
     if not rows:
-        raise InputError(f"{path.name}: ファイルが空です")
-    if mapping.header_row is not None:
-        candidates = [(i, 1) for i, (n, _) in enumerate(rows) if n == mapping.header_row][:1]
-        if not candidates:
-            raise InputError(f"{path.name}: マッピングの header_row {mapping.header_row} 行目が空か、ありません")
-    else:
-        scan = min(len(rows), HEADER_SCAN_ROWS)
-        candidates = [(i, 1) for i in range(scan)] + [(i, 2) for i in range(scan - 1)]
-    best: tuple[int, int, list[Any], dict[str, int]] | None = None
-    best_score = -1
-    for index, height in candidates:
-        header = _stack_header([rows[index + k][1] for k in range(height)])
-        columns, _ = resolve_columns(header, mapping)
-        score = 10 * sum(c in columns for c in ("consultation_id", "started_at", "date", "text")) + len(columns)
-        if score > best_score + (1 if height == 2 else 0):  # a two-row header must be strictly better
-            best, best_score = (index, height, header, columns), score
-    assert best is not None
-    index, height, header, columns = best
-    columns, warnings = resolve_columns(header, mapping)
-    _check_required(path.name, header, columns, mapping)
-    width = len(header)
-    # Cells right of the header are kept so that the CSV reader can refuse rows with extra cells.
-    records = rows[index + height :]
-    if min(map(len, map(itemgetter(1), records)), default=width) < width:
-        records = [(n, cells) if len(cells) >= width else (n, cells + [None] * (width - len(cells))) for n, cells in records]
-    table = Table(path, fmt, encoding, "", columns, records, warnings=[f"{path.name}: {w}" for w in warnings])
+        raise InputError(f"{name}: ファイルが空です")
+    header = find_header(rows, lambda cells: header_score(resolve_columns(cells, mapping)[0]),
+                         header_row=mapping.header_row, keyed=grids.keyed, name=name)
+    columns, warnings = resolve_columns(header.cells, mapping)
+    if not (fmt == "jsonl" and len(rows) == 1):  # a JSONL file without objects has no header to check
+        _check_required(name, header.cells, columns, mapping)
+    width = len(header.cells)
+    # Cells right of the header are kept so that the CSV rows with extra cells can be refused.
+    records = records_below(rows, header)
+    table = Table(source.path, fmt, grids.encoding, source.sha256, columns, records, list(grids.bad_rows),
+                  warnings=[f"{name}: {w}" for w in warnings])
     table.header_width = width
+    if fmt == "csv":
+        table.records, wide = refuse_wide_rows(table.records, width)
+        table.bad_rows += wide
+    index, height = header.index, header.height
     if index or height > 1:
-        table.warnings.append(f"{path.name}: 見出しを {rows[index][0]} 行目{'〜' + str(rows[index + 1][0]) + ' 行目' if height > 1 else ''}に見つけました")
+        table.warnings.append(f"{name}: 見出しを {rows[index][0]} 行目{'〜' + str(rows[index + 1][0]) + ' 行目' if height > 1 else ''}に見つけました")
     return table
-
-
-def _stack_header(rows: list[list[Any]]) -> list[Any]:
-    """Two header rows read as one: per column the lower cell, or the upper when the lower is blank."""
-    width = max(len(r) for r in rows)
-    out: list[Any] = []
-    for position in range(width):
-        cells = [r[position] for r in rows if position < len(r) and _filled(r[position])]
-        out.append(cells[-1] if cells else None)
-    return out
-
-
-def _filled(cell: Any) -> bool:
-    return cell is not None and str(cell).strip() != ""
 
 
 def _check_required(name: str, header: list[Any], columns: dict[str, int], mapping: Mapping) -> None:
@@ -435,54 +254,15 @@ def _check_required(name: str, header: list[Any], columns: dict[str, int], mappi
             described.append(f"'{mapping.columns[canonical]}'（{canonical}、マッピングで指定）")
         else:
             described.append(f"{COLUMN_LABELS[canonical]}（{canonical}）")
-    found = [str(c).strip() for c in header if _filled(c)]
+    found = [str(c).strip() for c in header if filled(c)]
     shown = ", ".join(found[:12]) + (" …" if len(found) > 12 else "")
     raise InputError(f"{name}: 必須の列がありません: {', '.join(described)}。見つかった見出し: {shown or 'なし'}")
 
 
-def _read_jsonl(path: Path, data: bytes, mapping: Mapping) -> Table:
-    text, encoding = decode(data, path.name, mapping.encoding)
-    objects: list[tuple[int, dict]] = []
-    bad_rows = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError:
-            bad_rows.append((number, "", "bad_json", "JSON として読めない行です"))
-            continue
-        if not isinstance(obj, dict):
-            bad_rows.append((number, "", "bad_json", "JSON オブジェクト（{...}）ではない行です"))
-            continue
-        objects.append((number, obj))
-    keys = list(dict.fromkeys(k for _, obj in objects for k in obj))
-    if not objects and bad_rows:
-        raise InputError(f"{path.name}: JSON Lines として読めません（どの行も JSON オブジェクトではありません）")
-    columns, warnings = resolve_columns(keys, mapping)
-    if objects:
-        _check_required(path.name, keys, columns, mapping)
-    records = [(n, [obj.get(k) for k in keys]) for n, obj in objects]
-    return Table(path, "jsonl", encoding, "", columns, records, bad_rows, [f"{path.name}: {w}" for w in warnings])
-
-
-def _read_parquet(path: Path, data: bytes, mapping: Mapping) -> Table:
-    import pyarrow.parquet as pq
-
-    try:
-        arrow = pq.read_table(io.BytesIO(data))
-    except Exception:  # noqa: BLE001 — any Arrow error means the file cannot be used
-        raise InputError(f"{path.name}: Parquet ファイルとして読めません（壊れているか、別の形式のファイルです）") from None
-    keys = arrow.column_names
-    columns, warnings = resolve_columns(keys, mapping)
-    _check_required(path.name, keys, columns, mapping)
-    records = [(n, [row.get(k) for k in keys]) for n, row in enumerate(arrow.to_pylist(), 1)]
-    return Table(path, "parquet", None, "", columns, records, warnings=[f"{path.name}: {w}" for w in warnings])
-
-
-def _read_kokorochat(path: Path, data: bytes, mapping: Mapping) -> Table:
+def _read_kokorochat(source: Source, mapping: Mapping) -> Table:
     """One KokoroChat dialogue: id = file name without .json, started_at = the first message's time."""
-    text, encoding = decode(data, path.name, mapping.encoding)
+    path = source.path
+    text, encoding = decode(source.data, path.name, mapping.encoding)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -499,4 +279,4 @@ def _read_kokorochat(path: Path, data: bytes, mapping: Mapping) -> Table:
             bad_rows.append((number, "", "bad_json", "発言が JSON オブジェクトではありません"))
             continue
         records.append((number, [consultation_id, started_at, message.get("utterance"), message.get("role"), message.get("time")]))
-    return Table(path, "kokorochat", encoding, "", columns, records, bad_rows)
+    return Table(path, "kokorochat", encoding, source.sha256, columns, records, bad_rows)

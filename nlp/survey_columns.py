@@ -36,7 +36,8 @@ from typing import Any
 import yaml
 
 from nlp.loneliness import UCLA_ITEMS, direct_answer, ucla_item_score
-from nlp.readers import InputError, header_key
+from nlp.read_formats import InputError
+from nlp.read_grid import header_key
 
 CANONICAL = ["respondent_id", "answered_at", "age_band", "age", "gender", "district", "role", "occupation",
              "response_mode", "loneliness_direct", *UCLA_ITEMS]
@@ -84,7 +85,7 @@ _DATE = re.compile(r"^\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2}")
 
 @dataclass(frozen=True)
 class SurveyMapping:
-    """A survey mapping YAML (all keys optional); headers compared by :func:`nlp.readers.header_key`."""
+    """A survey mapping YAML (all keys optional); headers compared by :func:`nlp.read_grid.header_key`."""
 
     columns: dict[str, str] = field(default_factory=dict)
     open_questions: tuple[str, ...] | None = None

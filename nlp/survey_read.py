@@ -7,33 +7,32 @@ XLSX or as a CP932 CSV. :func:`read_survey_grid` finds the header row among the 
 rows with their spreadsheet row numbers. Which column means what is decided in
 :mod:`nlp.survey_columns`.
 
-Formats: CSV/TSV/TXT (encoding detected like the consultation reader: BOM, UTF-8, then CP932 /
-EUC-JP via charset-normalizer), XLSX/XLSM (the sheet with the best header, or ``sheet:`` of the
-mapping), Parquet and JSONL.
+Files are read by the reader consultations use (:mod:`nlp.read_formats`, :mod:`nlp.read_grid`,
+text cleaned by :func:`nlp.read_cells.clean_text`); what differs is the header score (survey
+columns), the sheet chosen (the best header, or ``sheet:`` of the mapping) and no --format.
+Formats: CSV/TSV/TXT (BOM, UTF-8, then CP932 / EUC-JP via charset-normalizer), XLSX/XLSM,
+Parquet and JSONL. Lines refused while reading (JSON that is no object, CSV rows wider than the
+header) go to rejects like refused rows.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from nlp.readers import InputError, decode, sheet_grid
+from nlp.read_cells import cell_text, clean_text
+from nlp.read_formats import InputError, read_source
+from nlp.read_grid import data_rows, find_header, read_grids, records_below, refuse_wide_rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from nlp.survey_columns import SurveyMapping
 
-HEADER_SCAN_ROWS = 30
-SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-            ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS = ("csv", "xlsx", "jsonl", "parquet")
+SUPPORTED_TEXT = ".csv .tsv .txt .xlsx .xlsm .parquet .jsonl"
 
 
 @dataclass
@@ -45,6 +44,8 @@ class Grid:
         groups: the upper header row per column when the header is two rows, else "".
         rows: (spreadsheet row number, cells) for every non-blank row below the header.
         header_row: the spreadsheet row number of the (lower) header row.
+        bad_rows: (row, column, kind, reason) of lines refused while reading (JSON that is no
+            object, CSV rows wider than the header).
     """
 
     path: Path
@@ -57,15 +58,7 @@ class Grid:
     header_row: int
     sheet: str | None = None
     warnings: list[str] = field(default_factory=list)
-
-
-def cell_text(value: Any) -> str:
-    """A cell as display text: NFKC, whitespace collapsed, 1001.0 → "1001"; "" for blank."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
+    bad_rows: list[tuple[int, str, str, str]] = field(default_factory=list)
 
 
 def read_survey_grid(
@@ -76,7 +69,8 @@ def read_survey_grid(
     header_row: int | None = None,
     encoding: str | None = None,
 ) -> Grid:
-    """Read one survey file and locate its header.
+    """Read one survey file and locate its header (the reading consultations use, see
+    :mod:`nlp.read_grid`; of several sheets, the one whose header scores best).
 
     Args:
         path: the file.
@@ -92,138 +86,51 @@ def read_survey_grid(
         InputError: the file is missing, unreadable, empty or has no data rows.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"入力ファイルが見つかりません: {path}") from None
-    except OSError as error:
-        raise InputError(f"{path.name}: ファイルを開けません（{error.strerror or type(error).__name__}）") from None
-    if not data.strip():
-        raise InputError(f"{path.name}: ファイルが空です")
-    fmt = "xlsx" if data[:4] == b"PK\x03\x04" else "parquet" if data[:4] == b"PAR1" else SUFFIXES.get(path.suffix.lower())
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise InputError(f"{path.name}: 古い Excel 形式（.xls）は読めません。Excel で .xlsx か CSV として保存し直してください")
-    if fmt is None:
-        raise InputError(f"{path.name}: この形式は読めません（対応: .csv .tsv .txt .xlsx .xlsm .parquet .jsonl）")
-    digest = hashlib.sha256(data).hexdigest()
-    if fmt == "xlsx":
-        sheets = _xlsx_sheets(path, data, sheet)
-        used_encoding = None
-    elif fmt == "csv":
-        text, used_encoding = decode(data, path.name, encoding)
-        sheets = [(None, _csv_grid(path, text))]
-    elif fmt == "jsonl":
-        text, used_encoding = decode(data, path.name, encoding)
-        sheets = [(None, _jsonl_grid(path, text))]
-    else:
-        sheets, used_encoding = [(None, _parquet_grid(path, data))], None
+    source = read_source(path, formats=FORMATS, supported=SUPPORTED_TEXT)
+    grids = read_grids(source, sheet=sheet, encoding=encoding)
     best: Grid | None = None
     best_score = float("-inf")
-    for name, rows in sheets:
-        found = _find_header(rows, score, header_row, path.name)
-        if found is None:
+    for name, grid in grids.sheets:
+        rows = grid if grids.keyed else data_rows(grid, source.format)
+        if not rows:
             continue
-        value, grid = found
-        if value > best_score:
-            best, best_score = Grid(path, fmt, used_encoding, digest, *grid, sheet=name), value
+        header = find_header(rows, lambda cells: score([cell_text(c) for c in cells]), header_row=header_row,
+                             keyed=grids.keyed, name=path.name)
+        if header.score > best_score:
+            best, best_score = _survey_grid(grids, rows, header, name), header.score
     if best is None:
         raise InputError(f"{path.name}: 見出し行とデータ行が見つかりません（ファイルが空か、header_row の指定が違います）")
-    if len(sheets) > 1:
-        others = [n for n, _ in sheets if n != best.sheet]
+    if len(grids.sheets) > 1:
+        others = [n for n, _ in grids.sheets if n != best.sheet]
         best.warnings.append(f"{path.name}: シート '{best.sheet}' を読みました（他のシート {', '.join(others)} は読んでいません）")
     if not best.rows:
         raise InputError(f"{path.name}: 見出し行（{best.header_row} 行目）のあとに回答の行がありません")
     return best
 
 
-def _xlsx_sheets(path: Path, data: bytes, sheet: str | None) -> list[tuple[str, list[tuple[int, list[Any]]]]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:  # noqa: BLE001 — zip, XML and openpyxl errors all mean the same to a user
-        raise InputError(f"{path.name}: Excel ファイルとして開けません（壊れているか、別の形式のファイルです）") from None
-    if sheet is not None and sheet not in book.sheetnames:
-        raise InputError(f"{path.name}: シート '{sheet}' がありません（あるシート: {', '.join(book.sheetnames)}）")
-    chosen = [book[sheet]] if sheet is not None else book.worksheets
-    return [(ws.title, sheet_grid(ws)) for ws in chosen]
-
-
-def _csv_grid(path: Path, text: str) -> list[tuple[int, list[Any]]]:
-    text = text.replace("\x00", "")
-    sample = text[:20000].splitlines()[:40]
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else max(",\t;", key=lambda d: sum(line.count(d) for line in sample))
-    csv.field_size_limit(1 << 30)
-    try:
-        return list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
-    except csv.Error as error:
-        raise InputError(f"{path.name}: CSV として読めません（{error}）") from None
-
-
-def _jsonl_grid(path: Path, text: str) -> list[tuple[int, list[Any]]]:
-    objects = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                raise InputError(f"{path.name}: {number} 行目が JSON として読めません") from None
-            if isinstance(obj, dict):
-                objects.append((number, obj))
-    keys = list(dict.fromkeys(k for _, obj in objects for k in obj))
-    return [(0, keys)] + [(n, [obj.get(k) for k in keys]) for n, obj in objects]
-
-
-def _parquet_grid(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(io.BytesIO(data))
-    except Exception:  # noqa: BLE001
-        raise InputError(f"{path.name}: Parquet ファイルとして読めません") from None
-    keys = table.column_names
-    return [(0, keys)] + [(n, [row.get(k) for k in keys]) for n, row in enumerate(table.to_pylist(), 1)]
-
-
-def _filled(cell: Any) -> bool:
-    return cell_text(cell) != ""
-
-
-def _find_header(rows: list[tuple[int, list[Any]]], score: Callable[[list[str]], float], header_row: int | None,
-                 name: str) -> tuple[float, tuple[list[str], list[str], list[tuple[int, list[Any]]], int]] | None:
-    rows = [(n, cells) for n, cells in rows if any(_filled(c) for c in cells)]
-    if not rows:
-        return None
-    if header_row is not None:
-        candidates = [(i, 1) for i, (n, _) in enumerate(rows) if n == header_row][:1]
-        if not candidates:
-            raise InputError(f"{name}: マッピングの header_row {header_row} 行目が空か、ありません")
+def _survey_grid(grids: Any, rows: list[tuple[int, list[Any]]], header: Any, sheet: str | None) -> Grid:
+    """The header text, the group headers above it and the rows below it."""
+    index, height = header.index, header.height
+    texts = [cell_text(c) for c in header.cells]
+    if height == 2:
+        upper, lower = rows[index][1], rows[index + 1][1]
+        groups = [u if u != lo else "" for u, lo in zip(_texts(upper, len(texts)), _texts(lower, len(texts)))]
+    elif index > 0 and rows[index - 1][0] == rows[index][0] - 1:  # group headers just above
+        groups = [g if g != h else "" for g, h in zip(_texts(rows[index - 1][1], len(texts)), texts)]
     else:
-        scan = min(len(rows), HEADER_SCAN_ROWS)
-        candidates = [(i, 1) for i in range(scan)] + [(i, 2) for i in range(scan - 1)]
-    best, best_score = None, float("-inf")
-    for index, height in candidates:
-        if height == 2:
-            upper, lower = rows[index][1], rows[index + 1][1]
-            width = max(len(upper), len(lower))
-            up = [cell_text(upper[k]) if k < len(upper) else "" for k in range(width)]
-            low = [cell_text(lower[k]) if k < len(lower) else "" for k in range(width)]
-            header = [lo or u for u, lo in zip(up, low)]
-            groups = [u if u != lo else "" for u, lo in zip(up, low)]
-        else:
-            header = [cell_text(c) for c in rows[index][1]]
-            groups = [""] * len(header)
-        value = score(header)
-        if value > best_score + (1 if height == 2 else 0):  # two rows must be clearly better
-            best, best_score = (index, height, header, groups), value
-    assert best is not None
-    index, height, header, groups = best
-    if height == 1 and index > 0 and rows[index - 1][0] == rows[index][0] - 1:  # group headers just above
-        above = rows[index - 1][1]
-        groups = [cell_text(above[k]) if k < len(above) else "" for k in range(len(header))]
-        groups = [g if g != h else "" for g, h in zip(groups, header)]
-    data = [(n, list(cells) + [None] * (len(header) - len(cells))) for n, cells in rows[index + height:]]
-    return best_score, (header, groups, data, rows[index + height - 1][0])
+        groups = [""] * len(texts)
+    data = records_below(rows, header)
+    bad_rows = list(grids.bad_rows)
+    if grids.source.format == "csv":
+        data, wide = refuse_wide_rows(data, len(texts))
+        bad_rows += wide
+    source = grids.source
+    return Grid(source.path, source.format, grids.encoding, source.sha256, texts, groups, data,
+                rows[index + height - 1][0], sheet=sheet, bad_rows=bad_rows)
+
+
+def _texts(cells: list[Any], width: int) -> list[str]:
+    return [cell_text(cells[k]) if k < len(cells) else "" for k in range(width)]
 
 
 # --------------------------------------------------------------------------- respondents
@@ -295,7 +202,8 @@ def read_survey(path: str | Path, *, mapping: "str | Path | SurveyMapping | None
             return table.get(cell_text(raw), raw)
         return raw
 
-    records, rejects, seen = [], [], {}
+    records, seen = [], {}
+    rejects = [(name, number, column, reason) for number, column, _, reason in grid.bad_rows]
     bad_dates = []
     for number, cells in grid.rows:
         raw_id = cells[pos["respondent_id"]] if "respondent_id" in pos else None
@@ -329,7 +237,7 @@ def read_survey(path: str | Path, *, mapping: "str | Path | SurveyMapping | None
         for question in layout.questions:
             raw = cells[question.position]
             if question.kind == "open":
-                text = "" if raw is None else re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", str(raw).replace("\r\n", "\n")).strip()
+                text = "" if raw is None else clean_text(str(raw)).strip()
                 row[question.key] = text or None
             else:
                 row[question.key] = cell_text(mapped(question.key, grid.header[question.position], raw)) or "無回答"
@@ -354,7 +262,7 @@ def read_survey(path: str | Path, *, mapping: "str | Path | SurveyMapping | None
     source = {
         "path": str(grid.path), "format": grid.format, "encoding": grid.encoding, "sha256": grid.sha256,
         **({"sheet": grid.sheet} if grid.sheet else {}), "header_row": grid.header_row,
-        "rows_read": len(grid.rows), "respondents": len(records), "rows_rejected": len(rejects),
+        "rows_read": len(grid.rows) + len(grid.bad_rows), "respondents": len(records), "rows_rejected": len(rejects),
         "columns": {c: grid.header[p] for c, p in pos.items()},
     }
     return SurveyData(respondents, layout.questions, pd.DataFrame(rejects, columns=REJECT_COLUMNS), source,

@@ -43,7 +43,7 @@ import pandas as pd
 from nlp import schema
 from nlp.disclosure import check_min_cell, finish_table, primary_suppress, secondary_suppress
 from nlp.loneliness import ALL, UCLA_BANDS, direct_answer, loneliness_tables
-from nlp.readers import InputError, decode
+from nlp.read_formats import InputError, decode
 from nlp.survey_themes import ANSWERED, STATUSES, UNCLASSIFIED
 
 COUNT = "respondents"

@@ -18,6 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nlp.ingest as ingest
+import nlp.ingest_checks as ingest_checks
+import nlp.ingest_columns as ingest_columns
+import nlp.ingest_repeats as ingest_repeats
+import nlp.ingest_rows as ingest_rows
+import nlp.read_cells as read_cells
+import nlp.readers as readers
 from nlp.dates import common_instants, has_time, parse_datetime
 from nlp.ingest import read_inputs
 
@@ -62,9 +68,9 @@ def test_common_instants_never_disagree(values):
 
 def test_common_layouts_are_not_parsed_one_by_one(monkeypatch):
     calls = []
-    monkeypatch.setattr(ingest, "_started_at", lambda *args: calls.append(args))
+    monkeypatch.setattr(ingest_columns, "_started_at", lambda *args: calls.append(args))
     values = ["2024-08-04 22:15:07", "2024-08-04T22:15:07", "2024-08-04 22:15", "2024-08-04T22:15", "2024/8/4 9:05"] * 600
-    dates = ingest._started_at_column(values)
+    dates = ingest_columns._started_at_column(values)
     assert not calls and dates.understood.all()
     assert dates.instant.tolist() == [parse_datetime(value).value for value in values]
 
@@ -72,11 +78,11 @@ def test_common_layouts_are_not_parsed_one_by_one(monkeypatch):
 def test_started_at_column_gives_the_scalar_problems_in_order():
     rng = random.Random(3)
     values = [rng.choice(ODD_DATES) for _ in range(3000)]
-    dates = ingest._started_at_column(values)
+    dates = ingest_columns._started_at_column(values)
 
     def scalar(value):
         found: list = []
-        stamp = ingest._started_at(value, "started_at", lambda *problem: found.append(problem))
+        stamp = ingest_checks._started_at(value, "started_at", lambda *problem: found.append(problem))
         return stamp, tuple(found)
 
     for row, value in enumerate(values):
@@ -95,8 +101,8 @@ def test_factorize_runs_matches_factorize():
             for row in range(1, rows):
                 if rng.random() < 0.6:
                     column[row] = column[row - 1]
-        expected = ingest._factorize(columns)
-        codes, first_rows = ingest._factorize_runs([np.array(column, dtype=object) for column in columns])
+        expected = ingest_columns._factorize(columns)
+        codes, first_rows = ingest_columns._factorize_runs([np.array(column, dtype=object) for column in columns])
         assert codes.tolist() == expected.codes.tolist()
         assert [tuple(column[row] for column in columns) for row in first_rows] == expected.uniques
 
@@ -105,9 +111,9 @@ def test_factorize_runs_matches_factorize():
 @given(st.lists(st.one_of(st.none(), st.integers(), st.text(st.sampled_from(" a\x07\r\n\u2028\ufeff\t　あ"), max_size=6)),
                 max_size=20), st.booleans())
 def test_plain_cells_match_the_per_cell_rule(values, stripped):
-    expected = [type(value) is str and not ingest._NEEDS_CLEANING.search(value) and bool(value.strip())
+    expected = [type(value) is str and not read_cells.NEEDS_CLEANING.search(value) and bool(value.strip())
                 and (not stripped or value.strip() == value) for value in values]
-    assert ingest._plain_cells(values, stripped=stripped).tolist() == expected
+    assert ingest_columns._plain_cells(values, stripped=stripped).tolist() == expected
 
 
 def _messages(seed: int, count: int) -> list[list]:
@@ -125,7 +131,7 @@ def test_duplicates_are_the_same_when_every_hash_collides(tmp_path, monkeypatch)
     second = write_csv(tmp_path / "b.csv", _messages(2, 300) + _messages(1, 50))
     expected = read_inputs([first, second])
     assert len(expected.rejects) > 50  # repeats inside each file and across the two
-    monkeypatch.setattr(ingest, "_hashes", lambda values: np.zeros(len(values), dtype=np.uint64))
+    monkeypatch.setattr(ingest_repeats, "_hashes", lambda values: np.zeros(len(values), dtype=np.uint64))
     collided = read_inputs([first, second])
     assert collided.messages.equals(expected.messages)
     assert collided.rejects.equals(expected.rejects)
@@ -146,14 +152,14 @@ def _one_by_one(paths, **kwargs):
     each file checked alone, then repeats refused against the rows accepted from earlier files."""
     parts, problems, sources = [], [], []
     for path in paths:
-        table = ingest.read_table(Path(path), kwargs.get("fmt", "auto"), ingest.Mapping())
-        rows, found, excluded = ingest._read_rows(table, ingest.Mapping(), None, None)
+        table = readers.read_table(Path(path), kwargs.get("fmt", "auto"), readers.Mapping())
+        rows, found, excluded = ingest_rows._read_rows(table, readers.Mapping(), None, None)
         parts.append((rows, found, "role" in table.columns, excluded, len(table.records) + len(table.bad_rows)))
-    kept = ingest._Deduplicator().filter_all([(rows, found, mode) for rows, found, mode, _, _ in parts])
+    kept = ingest_repeats._Deduplicator().filter_all([(rows, found, mode) for rows, found, mode, _, _ in parts])
     for (_, found, _, _, _), rows in zip(parts, kept):
         problems += [p for p in found if p.refused]
         sources.append(len(rows))
-    return ingest._messages_frame(kept), ingest._rejects_frame(problems), sources
+    return ingest_rows._messages_frame(kept), ingest_rows._rejects_frame(problems), sources
 
 
 def test_files_checked_together_equal_files_checked_alone(tmp_path):
