@@ -13,7 +13,7 @@ from flows.deploy import PREFECT_YAML, build_deployments, load_definitions, next
 from flows.monthly import month_range, previous_month
 from flows.store_flow import make_task_runner
 from nlp.store import ProcessedStore
-from test_store import CHATS, write_month
+from fixtures.store_inbox import CHATS, write_month
 
 # --------------------------------------------------------------------------- deployments (no server)
 

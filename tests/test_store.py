@@ -1,6 +1,5 @@
 """The processed store and incremental updates, on small Japanese chats written as CSV exports."""
 
-import csv
 import json
 import shutil
 from pathlib import Path
@@ -13,33 +12,7 @@ from nlp import incremental
 from nlp.store import PartitionInfo, PartitionKey, ProcessedStore, StoreError, content_hash
 from nlp.update import UpdateOptions, update_store
 
-HEADER = ["相談ID", "相談日時", "発言者", "相談内容", "年代", "性別", "都道府県"]
-CHATS = {
-    "2024-07": [
-        ("J1", "2024-07-03 21:00", "相談員", "こんばんは。どうされましたか", "10代", "女性", "熊本県"),
-        ("J1", "2024-07-03 21:01", "相談者", "学校でいじめられていて、学校に行きたくないです", "10代", "女性", "熊本県"),
-        ("J1", "2024-07-03 21:03", "相談者", "もう毎日死にたいです", "10代", "女性", "熊本県"),
-        ("J2", "2024-07-10 09:00", "相談者", "職場の上司のパワハラがつらくて眠れません", "30代", "男性", "東京都"),
-        # starts on 31 July, goes on after midnight: the whole chat belongs to July
-        ("J3", "2024-07-31 23:50", "相談者", "夫と喧嘩ばかりで家に居場所がない", "40代", "女性", "大阪府"),
-        ("J3", "2024-08-01 00:10", "相談者", "誰にも相談できなくて孤独です", "40代", "女性", "大阪府"),
-    ],
-    "2024-08": [
-        ("A1", "2024-08-04 22:15", "相談者", "お金がなくて家賃が払えない", "20代", "男性", "北海道"),
-        ("A2", "2024-08-11 23:30", "相談者", "死ぬほど忙しいけど死にたいわけじゃない", "20代", "女性", "福岡県"),
-    ],
-}
-
-
-def write_month(folder: Path, month: str, rows) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{month}.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return path
-
+from fixtures.store_inbox import CHATS, HEADER, write_month  # noqa: F401
 
 @pytest.fixture
 def inbox(tmp_path):
