@@ -8,8 +8,8 @@ from functools import partial
 from prefect import flow, get_run_logger
 
 from flows import tasks
-from nlp import pipeline
-from nlp.config import RunConfig, default
+from nlp.runs import pipeline
+from nlp.runs.config import RunConfig, default
 
 TASK_STAGES = pipeline.Stages(
     ingest=tasks.ingest, analyse=tasks.analyse, aggregate=tasks.aggregate, topics=tasks.topics,
@@ -50,7 +50,7 @@ def adhoc_run(
 ) -> dict:
     """Analyse the given files and write tables, charts and reports to ``out``.
 
-    The parameters are those of :class:`nlp.config.RunConfig` (defaults and checks there).
+    The parameters are those of :class:`nlp.runs.config.RunConfig` (defaults and checks there).
     """
     options = RunConfig(
         inputs=inputs, out=out, fmt=fmt, mapping=mapping, since=since, until=until, min_cell=min_cell,

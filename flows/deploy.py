@@ -62,7 +62,7 @@ def check_parameters(entry: dict[str, Any], parameters: dict[str, Any]) -> None:
     """
     import inspect
 
-    from nlp import config
+    from nlp.runs import config
 
     flow = load_flow(entry["entrypoint"])
     accepted = inspect.signature(flow.fn).parameters

@@ -18,7 +18,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows.store_flow import run_update
-from nlp.config import UpdateConfig, default
+from nlp.runs.config import UpdateConfig, default
 
 KEY_TABLES = ("by_age_band", "theme_by_age_band", "ideation_by_age_band")
 

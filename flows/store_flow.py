@@ -25,8 +25,8 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from nlp import incremental, update
-from nlp.config import UpdateConfig, default
+from nlp.store import incremental, update
+from nlp.runs.config import UpdateConfig, default
 
 _private = dict(cache_policy=NO_CACHE, persist_result=False, log_prints=False)
 RUNNERS = ("local", "dask")
@@ -86,7 +86,7 @@ def task_executor(runner: str, workers: int, dask_address: str | None) -> Iterat
 
 
 def run_update(options: update.UpdateOptions, runner: str = "local", dask_address: str | None = None) -> dict:
-    """``nlp.update.update_store`` with Prefect tasks; call inside a flow."""
+    """``nlp.store.update.update_store`` with Prefect tasks; call inside a flow."""
     with task_executor(runner, options.workers, dask_address) as executor:
         run_info = update.update_store(options, executor=executor, steps=TASK_STEPS)
     store = run_info["store"]

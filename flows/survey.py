@@ -1,6 +1,6 @@
 """The survey flow: one survey export → theme, choice and loneliness tables, quotes and reports.
 
-Each task wraps one stage function of :mod:`nlp.survey` and nothing else. Results are never
+Each task wraps one stage function of :mod:`nlp.runs.survey` and nothing else. Results are never
 persisted or cached (the answers hold free text); only reading the file retries.
 """
 
@@ -11,8 +11,8 @@ from functools import partial
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from nlp import survey
-from nlp.config import SurveyConfig, default
+from nlp.runs import survey
+from nlp.runs.config import SurveyConfig, default
 
 _private = dict(cache_policy=NO_CACHE, persist_result=False, log_prints=False)
 

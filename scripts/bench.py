@@ -104,7 +104,7 @@ def child(spec: dict) -> dict:
         import flows  # noqa: F401
         from flows.store_flow import update_run
         from prefect.logging import disable_run_logger  # noqa: F401  (imported before timing)
-    from nlp.update import UpdateOptions, update_store
+    from nlp.store.update import UpdateOptions, update_store
 
     if spec.get("run"):
         return run_once(spec)
@@ -133,7 +133,7 @@ def child(spec: dict) -> dict:
 
 def run_once(spec: dict) -> dict:
     """``soudan run`` (the stage functions, reports and topics off) on ``spec["inputs"]``."""
-    from nlp.pipeline import RunOptions, run_pipeline
+    from nlp.runs.pipeline import RunOptions, run_pipeline
 
     options = RunOptions(inputs=spec["inputs"], out=spec["out"], fmt=spec.get("fmt", "auto"), workers=spec["workers"],
                          reports=False, topics=False)
@@ -169,7 +169,7 @@ def raw_tokenisation(texts: list[str], variants: tuple[str, ...] = ("bare", "nor
     """(wall, CPU) seconds for each baseline in ``variants`` over ``texts`` (one warm-up call first)."""
     from sudachipy import Dictionary, SplitMode
 
-    from nlp.tokenize import SudachiTokenizer, split_for_tokenizer
+    from nlp.text.tokenize import SudachiTokenizer, split_for_tokenizer
 
     tokenizer = Dictionary(dict="core").create(mode=SplitMode.C)
     chunks = [c for text in texts for c in split_for_tokenizer(text)]

@@ -55,12 +55,12 @@ def score_all(eval_dir: Path) -> dict[str, list[tuple]]:
     """Name → each item's result as a plain tuple (dataclass fields)."""
     from dataclasses import astuple
 
-    from nlp.ideation import IdeationScorer
+    from nlp.analysis.ideation import IdeationScorer
 
-    import nlp.ideation
+    import nlp.analysis.ideation
 
     scorer = IdeationScorer()
-    out: dict = {"_module": nlp.ideation.__file__}
+    out: dict = {"_module": nlp.analysis.ideation.__file__}
     for name, items in corpora(eval_dir).items():
         score = scorer.score_consultation if name == "kokorochat consultations" else scorer.score_message
         out[name] = [astuple(score(item)) for item in items]

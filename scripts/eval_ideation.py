@@ -20,7 +20,7 @@
    - v3 "before" (FROZEN_V2_ON_V3): v2 scored once on the v3 held-out split (926 messages)
      right after it was labelled; optimistic on its 536 v1/v2 messages, unseen on the 390 new
      ones (recall 7/15 there).
-   - v3 (lexicon version 3 + stage 2, nlp/ideation_context.py) was developed on the dev
+   - v3 (lexicon version 3 + stage 2, nlp/analysis/ideation_context.py) was developed on the dev
      split's errors and the issue's classes only; the held-out split was scored once at the
      end (FROZEN_V3_ONCE, row (1c): the unbiased v3 figure). Its errors were then read and v3
      changed once (general classes only, commit "one iteration after reading the held-out
@@ -61,7 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlp.ideation import IdeationScorer  # noqa: E402
+from nlp.analysis.ideation import IdeationScorer  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 LABELS = ROOT / "data" / "eval" / "ideation_labels.csv"
@@ -259,7 +259,7 @@ def throughput(scorer: IdeationScorer, messages: dict[tuple[str, int], str], rep
     Returns:
         {"message": (tokenizer_s, scorer_s, ratio), "consultation": (...)}.
     """
-    from nlp.tokenize import SudachiTokenizer
+    from nlp.text.tokenize import SudachiTokenizer
 
     tokenizer = SudachiTokenizer()
     tokenizer("準備")

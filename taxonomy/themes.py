@@ -3,7 +3,7 @@
 The YAML holds the 14 stable top-level themes (DESIGN.md, Themes), the sub-themes that hang
 under them, the keywords of each, and the scoring rules that decide ``themes`` and
 ``primary_theme``. Keywords are written as people write them (いじめ, 学校に行きたくない);
-:class:`nlp.themes.ThemeTagger` turns each into Sudachi normalised forms when it compiles them.
+:class:`nlp.analysis.themes.ThemeTagger` turns each into Sudachi normalised forms when it compiles them.
 
 Example:
     >>> tax = load_taxonomy()
@@ -132,9 +132,9 @@ def check_taxonomy(path: str | Path | None = None, *, conflicts: Callable[[Taxon
     """Every problem of a themes YAML as a human-readable line; empty when it is fine.
 
     The structure only (unknown parent, duplicate keyword, empty theme, bad weights), unless
-    ``conflicts`` is given: :func:`nlp.theme_check.check_taxonomy` passes the Sudachi compilation of
-    :class:`nlp.themes.ThemeTagger`, which also catches two differently written keywords of
-    different themes that normalise to the same form (taxonomy/ never imports nlp.themes).
+    ``conflicts`` is given: :func:`nlp.analysis.theme_check.check_taxonomy` passes the Sudachi compilation of
+    :class:`nlp.analysis.themes.ThemeTagger`, which also catches two differently written keywords of
+    different themes that normalise to the same form (taxonomy/ never imports nlp.analysis.themes).
 
     Args:
         path: the YAML file; default the packaged one.
@@ -177,7 +177,7 @@ def _read(path: Path) -> Any:
 
 def _norm(term: str) -> str:
     """The form used to detect duplicate keywords: NFKC, katakana folded, lower case."""
-    from nlp.normalize import normalize_for_matching
+    from nlp.text.normalize import normalize_for_matching
 
     return normalize_for_matching(unicodedata.normalize("NFKC", term)).strip()
 

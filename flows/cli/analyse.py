@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from nlp.config import SurveyConfig, UpdateConfig, default  # the defaults, defined once
+from nlp.runs.config import SurveyConfig, UpdateConfig, default  # the defaults, defined once
 from flows.cli.app import (
     DEMO_INPUT, DEMO_SURVEY, InputFormat, _parse_date, _report_run, app, err, execute_run, friendly_errors,
 )
@@ -35,7 +35,7 @@ def run(
 ) -> None:
     """Analyse consultation logs and write tables, charts and reports."""
     with friendly_errors():
-        from nlp.pipeline import RunOptions
+        from nlp.runs.pipeline import RunOptions
 
         options = RunOptions(
             inputs=[str(p) for p in input], out=str(out), fmt=format.value,
@@ -68,7 +68,7 @@ def update(
 ) -> None:
     """Incremental: reprocess only (source, month) partitions whose input, pipeline or taxonomy changed."""
     with friendly_errors():
-        from nlp.update import UpdateOptions, update_store
+        from nlp.store.update import UpdateOptions, update_store
 
         options = UpdateOptions(
             inputs=[str(p) for p in input], store=store, out=str(out) if out else None, source=source,
@@ -108,7 +108,7 @@ def demo(
 ) -> None:
     """Run on the bundled SYNTHETIC demo data (data/demo) and write every output."""
     with friendly_errors():
-        from nlp.pipeline import RunOptions
+        from nlp.runs.pipeline import RunOptions
 
         inputs = sorted(str(p) for p in DEMO_INPUT.glob("consultations*.csv"))
         if not inputs:
@@ -122,7 +122,7 @@ def demo(
         )
         _report_run(execute_run(options, prefect=False), str(out))
         # After the main run: it replaces `out` whole, which would remove an earlier survey folder.
-        from nlp.survey import run_survey
+        from nlp.runs.survey import run_survey
 
         survey = run_survey(DEMO_SURVEY / "survey_synthetic.xlsx", out / "survey", reference=DEMO_SURVEY / "reference_example.csv",
                             explore=True)
@@ -152,7 +152,7 @@ def survey(
 
             info = survey_run(str(input), str(out), **parameters)
         else:
-            from nlp.survey import run_survey
+            from nlp.runs.survey import run_survey
 
             info = run_survey(str(input), str(out), **parameters)
         rows = info["rows"]
@@ -178,9 +178,9 @@ def kwic(
 ) -> None:
     """Keyword in context: masked client-text lines around TERM."""
     with friendly_errors():
-        from nlp import outputs
-        from nlp.explore.config import load_explore_config
-        from nlp.explore.kwic import concordance, read_documents
+        from nlp.io import outputs
+        from nlp.analysis.explore.config import load_explore_config
+        from nlp.analysis.explore.kwic import concordance, read_documents
 
         config = load_explore_config()
         documents = read_documents([str(p) for p in input], fmt=format.value, mapping=str(mapping) if mapping else None,

@@ -43,8 +43,8 @@ def main(debug: bool = typer.Option(False, "--debug", help="Show Python tracebac
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
-    from nlp.ingest import InputError
-    from nlp.outputs import OutputDirError
+    from nlp.ingest.messages import InputError
+    from nlp.io.outputs import OutputDirError
 
     found: list[type[BaseException]] = [InputError, OutputDirError, ValueError, FileNotFoundError]
     try:
@@ -111,7 +111,7 @@ def _report_run(run_info: dict, out: str) -> None:
 
 
 def execute_run(options, prefect: bool) -> dict:
-    from nlp import pipeline
+    from nlp.runs import pipeline
 
     with analysis_progress(err.is_terminal) as progress:
         if prefect:

@@ -19,7 +19,7 @@ def validate(
     mapping: Optional[Path] = typer.Option(None),
 ) -> None:
     """Check input files and report every problem at once, grouped by kind, with row numbers."""
-    from nlp.validate import validate_inputs
+    from nlp.ingest.validate import validate_inputs
 
     with friendly_errors():
         report = validate_inputs([str(p) for p in input], fmt=format.value, mapping=str(mapping) if mapping else None)
@@ -33,8 +33,8 @@ def score(
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="A UTF-8 text file: one text per line."),
 ) -> None:
     """Print one JSON object per text: ideation level, strength, flags, evidence and themes."""
-    from nlp.ideation import IdeationScorer
-    from nlp.themes import ThemeTagger
+    from nlp.analysis.ideation import IdeationScorer
+    from nlp.analysis.themes import ThemeTagger
 
     with friendly_errors():
         texts = list(text or [])
@@ -66,7 +66,7 @@ def train(
     with friendly_errors():
         import yaml
 
-        from nlp.theme_model import train_theme_model
+        from nlp.analysis.theme_model import train_theme_model
 
         mapping = None
         if label_map is not None:
@@ -119,7 +119,7 @@ def app_command(
 @taxonomy_app.command("check")
 def taxonomy_check(path: Optional[Path] = typer.Argument(None, help="A themes YAML; default the packaged one.")) -> None:
     """Check a themes YAML: unknown parents, duplicate keywords, empty themes."""
-    from nlp.theme_check import check_taxonomy
+    from nlp.analysis.theme_check import check_taxonomy
 
     with friendly_errors():
         problems = check_taxonomy(path)

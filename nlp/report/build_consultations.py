@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.labels import (
+from nlp.report.labels import (
     REFERENCE_MARK, REFERENCE_NOTE, SECTIONS, SUPPRESSED_MARK, SUPPRESSED_NOTE, display_any,
     table_description, table_short, table_title,
 )
 from nlp.report.consultation_sections import page_sections
 from nlp.report.document import Chart, Finding, Link, Notes, Report, Section, Table
 from nlp.report.explore_blocks import explore_tables
-from nlp.summary import comparison_title, run_facts, run_info_lines, source_title
+from nlp.report.summary import comparison_title, run_facts, run_info_lines, source_title
 
 REPORT_TITLE = "相談ログ分析レポート"
 SYNTHETIC_NOTE = "合成データ（デモ）による結果です。実際の相談の傾向を示すものではありません。"

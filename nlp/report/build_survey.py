@@ -1,7 +1,7 @@
 """Build the survey :class:`Report` from the survey tables, findings, masked quotes and charts.
 
 Table preparation (Japanese headers, 秘匿 / 参考値, number formats, sheet names and order) is
-in :mod:`nlp.survey_report`; this module assembles the document the renderers lay out.
+in :mod:`nlp.report.survey_report`; this module assembles the document the renderers lay out.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.labels import REFERENCE_MARK, REFERENCE_NOTE, SUPPRESSED_MARK, SUPPRESSED_NOTE
+from nlp.report.labels import REFERENCE_MARK, REFERENCE_NOTE, SUPPRESSED_MARK, SUPPRESSED_NOTE
 from nlp.report.document import Chart, Finding, Link, Notes, Report, Section, Table
 from nlp.report.explore_blocks import explore_tables
 from nlp.report.survey_sections import survey_sections
-from nlp.survey_report import (
+from nlp.report.survey_report import (
     REPORT_TITLE, SYNTHETIC_NOTE, chart_sheets, display, run_facts, sheet_name, table_description, table_order,
     table_title,
 )

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.charts import in_natural_order
-from nlp.labels import (
+from nlp.report.charts import in_natural_order
+from nlp.report.labels import (
     REFERENCE_MARK, REFERENCE_NOTE, SECTIONS, SUPPRESSED_MARK, SUPPRESSED_NOTE, column_label, display_any, display_table,
     table_description, table_title, theme_label, value_label,
 )
 from nlp.report.document import Chart, Finding, Notes, Quotes, Section, Table, method_notes
 from nlp.report.explore_blocks import explore_section
-from nlp.summary import comparison_title, key_findings, run_facts
+from nlp.report.summary import comparison_title, key_findings, run_facts
 
 NO_FINDINGS = "所見を計算できる表がありませんでした。"
 MAX_CROSS_GROUPS = 12

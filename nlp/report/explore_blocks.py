@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.labels import value_label
+from nlp.report.labels import value_label
 from nlp.report.document import Chart, Notes, Section, Table
 
 SECTION_TITLE = "語の分析（頻度・共起ネットワーク・対応分析）"

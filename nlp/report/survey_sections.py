@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.labels import REFERENCE_NOTE, SUPPRESSED_NOTE
-from nlp.loneliness import ALL
+from nlp.report.labels import REFERENCE_NOTE, SUPPRESSED_NOTE
+from nlp.tables.loneliness import ALL
 from nlp.report.document import Chart, Finding, Notes, Quotes, Section, Table, method_notes
 from nlp.report.explore_blocks import explore_section
-from nlp.survey_charts import short_label, short_question
-from nlp.survey_report import display, run_facts, table_description, table_order, table_title
+from nlp.report.survey_charts import short_label, short_question
+from nlp.report.survey_report import display, run_facts, table_description, table_order, table_title
 
 MAX_TABLE_ROWS = 13
 QUOTE_THEMES = 5  # themes with quotes shown per open question on the slides (highest shares first)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.disclosure import suppress_weekday_hour
+from nlp.tables.disclosure import suppress_weekday_hour
 from nlp.report.build_consultations import ReportInputs, build_consultations, clean_quotes, min_cell_of
 from nlp.report.build_survey import build_survey
 from nlp.report.document import Report
@@ -37,7 +37,7 @@ def consultation_inputs(tables: dict[str, pd.DataFrame], run_info: dict, *, char
                         comparisons: dict[str, pd.DataFrame] | None = None, topics: pd.DataFrame | None = None,
                         quotes: dict[str, list[str]] | None = None, explore=None) -> ReportInputs:
     """The builder's inputs: weekday × hour suppressed, findings computed, quotes cleaned."""
-    from nlp.summary import summarize
+    from nlp.report.summary import summarize
 
     tables = {name: df for name, df in tables.items() if df is not None}
     comparisons = {name: df for name, df in (comparisons or {}).items() if df is not None}
@@ -69,12 +69,12 @@ def write_consultation_reports(
         topics: topic table (size and label / keyword columns).
         quotes: masked quotes by theme id; only these ever reach the reports.
         weekday_hour: tidy weekday × hour counts for the heat map (or a ``weekday_hour`` table).
-        explore: (nlp.explore ExploreResult, its charts) for the 語の分析 section, or None.
+        explore: (nlp.analysis.explore ExploreResult, its charts) for the 語の分析 section, or None.
 
     Returns:
         {"summary", "xlsx", "html", "pptx", "charts"} → paths.
     """
-    from nlp.charts import draw_charts
+    from nlp.report.charts import draw_charts
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -94,16 +94,16 @@ def write_survey_reports(out_dir: Path, tables: dict[str, pd.DataFrame], quotes:
     Args:
         out_dir: the run folder.
         tables: the survey tables by name.
-        quotes: the masked quotes (nlp.survey_quotes.QUOTE_COLUMNS).
+        quotes: the masked quotes (nlp.analysis.survey_quotes.QUOTE_COLUMNS).
         run_info: run.json's content (questions, rows, benchmark, min_cell, synthetic_data).
         labels: theme id → label (unused labels are fine).
-        explore: (nlp.explore ExploreResult, its charts) for the 語の分析 section, or None.
+        explore: (nlp.analysis.explore ExploreResult, its charts) for the 語の分析 section, or None.
 
     Returns:
         {"summary", "xlsx", "html", "pptx", "charts"} → paths.
     """
-    from nlp.survey_charts import draw_survey_charts
-    from nlp.survey_report import findings
+    from nlp.report.survey_charts import draw_survey_charts
+    from nlp.report.survey_report import findings
 
     out_dir = Path(out_dir)
     charts = draw_survey_charts(tables, run_info.get("questions", []), out_dir / "charts", run_info.get("benchmark"))
