@@ -173,13 +173,13 @@ def load_ginza(model: str = MODEL) -> Any:
     finally:
         if hide:
             del sys.modules["torch"]
-    nlp = spacy.load(model, exclude=list(EXCLUDE))
-    _numpy_matrix_products(nlp)
-    _LOADED[model] = nlp
-    return nlp
+    parser = spacy.load(model, exclude=list(EXCLUDE))
+    _numpy_matrix_products(parser)
+    _LOADED[model] = parser
+    return parser
 
 
-def _numpy_matrix_products(nlp: Any) -> None:
+def _numpy_matrix_products(parser: Any) -> None:
     """Run the layers' matrix products on numpy's BLAS (OpenBLAS) instead of thinc's default
     blis: a one-sentence parse costs about a third less CPU (tok2vec, 256 wide and 8 deep, is
     most of it). Floating-point sums may differ in the last bits; the parses of the 1,452
@@ -191,7 +191,7 @@ def _numpy_matrix_products(nlp: Any) -> None:
     from threadpoolctl import ThreadpoolController
 
     ops = NumpyOps(use_blis=False)
-    for _name, component in nlp.runs.pipeline:
+    for _name, component in parser.pipeline:
         model = getattr(component, "model", None)
         if model is not None:
             for node in model.walk():
