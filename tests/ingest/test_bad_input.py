@@ -21,7 +21,9 @@ from typing import Callable
 import openpyxl
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from flows.cli import app
 from nlp.ingest.messages import InputError, read_inputs
 
 HEAD = ["相談ID", "相談日時", "相談内容"]
@@ -368,14 +370,11 @@ SUMMER_TIME = [case for case in CASES if case.id.startswith("summer_time_")]
 
 @pytest.mark.parametrize("case", STOPPED, ids=[case.id for case in STOPPED])
 def test_validate_command_reports_fatal_input_without_traceback(case: Case, tmp_path: Path):
-    cli = pytest.importorskip("flows.cli")
-    from typer.testing import CliRunner
-
     paths, mapping = run_case(case, tmp_path)
     args = ["validate"] + [arg for p in paths for arg in ("--input", str(p))]
     if mapping is not None:
         args += ["--mapping", str(mapping)]
-    result = CliRunner().invoke(cli.app, args)
+    result = CliRunner().invoke(app, args)
     output = result.output + (result.stderr if result.stderr_bytes is not None else "")
     assert result.exit_code != 0
     assert "Traceback" not in output
@@ -385,17 +384,14 @@ def test_validate_command_reports_fatal_input_without_traceback(case: Case, tmp_
 @pytest.mark.parametrize("case", SUMMER_TIME, ids=[case.id for case in SUMMER_TIME])
 def test_commands_go_on_past_a_summer_time_wall_time(case: Case, tmp_path: Path):
     """validate lists a refused row (exit 1) and run writes it to rejects.csv (exit 0): never a crash."""
-    cli = pytest.importorskip("flows.cli")
-    from typer.testing import CliRunner
-
     paths, _ = run_case(case, tmp_path)
     inputs = [arg for p in paths for arg in ("--input", str(p))]
     reasons = [reason for *_, reason in getattr(case.expect, "rejects", [])]
-    checked = CliRunner().invoke(cli.app, ["validate", *inputs])
+    checked = CliRunner().invoke(app, ["validate", *inputs])
     assert checked.exit_code == (1 if reasons else 0), checked.output
     assert "Traceback" not in checked.output and "unexpected error" not in checked.output
     assert all(reason in checked.output for reason in reasons)
-    ran = CliRunner().invoke(cli.app, ["run", *inputs, "--out", str(tmp_path / "out")])
+    ran = CliRunner().invoke(app, ["run", *inputs, "--out", str(tmp_path / "out")])
     assert ran.exit_code == 0, ran.output
     rejects = pd.read_csv(tmp_path / "out" / "rejects.csv", encoding="utf-8-sig")
     assert rejects["reason"].tolist() == reasons

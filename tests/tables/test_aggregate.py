@@ -265,7 +265,7 @@ def test_bad_parameters_are_named():
 def test_cp932_input_through_ingest_gives_the_hand_computed_tables(tmp_path, tables):
     """The fixture written as a Shift_JIS (CP932) CSV with Japanese headers, read by
     nlp.ingest.messages.read_inputs, joined with its theme/ideation labels, aggregates identically."""
-    ingest = pytest.importorskip("nlp.ingest.messages")
+    from nlp.ingest import messages as ingest
     raw = read_small_csv()
     path = tmp_path / "相談ログ_cp932.csv"
     raw[list(INPUT_COLUMNS_JA)].rename(columns=INPUT_COLUMNS_JA).to_csv(path, index=False, encoding="cp932")

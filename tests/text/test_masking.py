@@ -96,7 +96,7 @@ def test_no_planted_personal_data_reaches_any_output(tmp_path):
 def test_whole_run_from_cp932_input_leaks_nothing(tmp_path):
     """soudan's whole pipeline (ingest → analyse → aggregate → comparisons → xlsx/pptx/html/md,
     parquet, charts) on the fixture as a CP932 CSV: no planted personal data in any output file."""
-    pipeline = pytest.importorskip("nlp.runs.pipeline")
+    from nlp.runs import pipeline
     source = tmp_path / "in" / "相談ログ_cp932.csv"
     source.parent.mkdir()
     raw = read_small_csv()
