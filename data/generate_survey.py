@@ -1,12 +1,12 @@
 """Seeded generator of a SYNTHETIC resident survey on loneliness (孤独・孤立) for soudan.
 
 Nothing here is real: the city (みどり市), every respondent and every answer are drawn from
-random numbers and the hand-written fragments below. The shape imitates a municipal resident
-survey: 3,000 residents aged 16+ sampled, about a quarter answering on paper or on the web;
-attributes (年代, 性別, 地区, 世帯構成, 立場), choice questions, the national direct loneliness
-question and the UCLA 3-item scale, and three open questions (自由記述) written from many
-fragments, with a few planted fake names, phone numbers and e-mail addresses so that the
-masking of quotes can be shown.
+random numbers and the hand-written fragments in ``data/survey_fragments.py``. The shape
+imitates a municipal resident survey: 3,000 residents aged 16+ sampled, about a quarter
+answering on paper or on the web; attributes (年代, 性別, 地区, 世帯構成, 立場), choice
+questions, the national direct loneliness question and the UCLA 3-item scale, and three open
+questions (自由記述) written from many fragments, with a few planted fake names, phone numbers
+and e-mail addresses so that the masking of quotes can be shown.
 
 Files written to ``--out`` (default data/survey):
 
@@ -39,6 +39,8 @@ import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from random import Random
+
+from survey_fragments import CLOSINGS, FRAGMENTS, GIVEN, NAMES, NOTHING, OPENERS, PII, SLOT_THEMES, SLOTS
 
 DEFAULT_SEED, DEFAULT_N = 42, 720
 XLSX, CSV_NAME, LABELS, REFERENCE, NOTE = (
@@ -78,94 +80,6 @@ HEADER = [
 ]
 OPEN = {"問10": 16, "問11": 17, "問12": 18}  # question → column index in HEADER
 
-# ------------------------------------------------------------------------- open-answer fragments
-# theme id → sentences without the final punctuation. {who} {n} {event} are slots; "|a,b" at the
-# end lists further themes the sentence itself states (its keywords belong to them too).
-FRAGMENTS: dict[str, list[str]] = {
-    "ibasho": [
-        "気軽に立ち寄れる居場所があるといいと思います", "予約なしで誰でも集まれる場所が近くにほしい",
-        "公民館で定期的にお茶を飲みながら話せるサロンを開いてほしい", "子ども食堂のように世代を問わず行ける場所があれば助かります",
-        "{who}がほっとできる居場所が必要だと思う", "週{n}回くらい通いの場があれば外に出るきっかけになる",
-        "カフェのような雰囲気で気楽に過ごせる場所がいい", "集会所を平日の昼間も開放してもらえたら行ってみたい",
-        "家と職場以外に自分の居場所がないと感じる|work,loneliness",
-    ],
-    "kouryu": [
-        "近所付き合いがほとんどなく、話し相手がほしいです", "同じ趣味の人と交流できる機会があればうれしい",
-        "昔は町内会の行事で顔見知りが多かったが、今はあいさつもしない|event", "世代を超えた交流の場があるといい",
-        "引っ越してきたばかりで地域とのつながりがない", "ちょっとした会話ができる相手が近くにいると安心する",
-        "{event}のような行事を通じて地域の人と繋がる機会がほしい|event", "自治会に入っていないので近所の人と話すことがない",
-    ],
-    "info_gap": [
-        "どんな支援があるのか情報が届かない", "市にそういう窓口があるとは知らなかった|access",
-        "広報誌やチラシだけでは若い世代には届かないと思う", "回覧板が回ってこないので地域の情報が入ってこない",
-        "ホームページのどこに載っているのか分かりにくい", "良い取り組みをしていてももっと周知しないと意味がない",
-        "困ったときにどこで案内してもらえるのか情報がほしい",
-    ],
-    "access": [
-        "夜間でも相談できる窓口があると心強い", "電話は苦手なのでLINE相談やチャット相談があればいい",
-        "役所の窓口は敷居が高く感じる", "匿名で気軽に相談できるところがほしい", "どこに相談すればいいのか分からない",
-        "{who}向けの相談窓口をもっと分かりやすくしてほしい",
-    ],
-    "mimamori": [
-        "一人暮らしの高齢者への見守りを続けてほしい|positive", "定期的に訪問して声をかけてもらえると安心です",
-        "民生委員の方が時々来てくれるので助かっている", "孤独死が心配なので安否確認の仕組みがほしい",
-        "近所で見守り合える関係をつくっていきたい",
-    ],
-    "ido": [
-        "バスの本数が少なく、出かけるのが大変です", "免許を返納してから外出する機会が減った",
-        "交通の便が悪く、集まりがあっても行けない", "送迎があれば{event}にも参加したい",
-        "坂道が多く移動手段がないので家にこもりがち",
-    ],
-    "digital": [
-        "オンラインで参加できる集まりがあるといい", "スマホの使い方が分からないので、スマホ教室を開いてほしい",
-        "遠くに住む孫とビデオ通話ができるようになりたい|family", "デジタルが苦手な人も取り残されない工夫をしてほしい",
-    ],
-    "stigma": [
-        "相談すること自体が恥ずかしいと感じてしまう", "近所の人に知られたくないので地元では相談しにくい|access",
-        "周りの目が気になって弱音を吐けない", "迷惑をかけたくないと思うとなかなか言い出せない",
-        "孤独だと言うと偏見を持たれそうで怖い|loneliness",
-    ],
-    "ninaite": [
-        "見守り活動の担い手が高齢化していて後継者がいない|mimamori", "ボランティアの人手が足りず、一人ひとりの負担が大きい",
-        "支援する側も疲れているので、担い手を支える仕組みがほしい",
-    ],
-    "renkei": [
-        "福祉と医療など関係機関の連携を強めてほしい", "支援者同士で情報共有できる仕組みがほしい",
-        "縦割りではなく一つの窓口でまとめて相談できるようにしてほしい|access",
-    ],
-    "positive": [
-        "先日のサロンに参加してよかったです|ibasho", "いつも見守っていただき感謝しています|mimamori", "この取り組みをぜひ続けてほしい",
-        "{event}は楽しかったので、また開いてほしい",
-    ],
-    "loneliness": [
-        "一人暮らしで夜になると寂しくなる", "話す相手がいない日が続くと孤独を感じる",
-        "誰にも相談できないまま一人で抱え込んでしまう", "休日は誰とも話さずに終わることが多く、孤立していると感じる",
-    ],
-    "family": [
-        "親の介護で自分の時間がなく、外との関わりが減ってしまった", "子育て中は家にこもりがちで、母親同士で話せる機会がほしい|kouryu",
-        "息子が長く引きこもっていて、家族だけで抱えている", "夫を亡くしてから家族と話す機会も少なくなった|couple,kouryu",
-    ],
-    "money": ["年金だけでは生活が苦しく、集まりの参加費も負担になる", "物価が上がって生活費を切り詰めているので外食もできない"],
-    "health": ["足腰が弱って外に出るのがおっくうになった", "持病があり体調に波があるので、予定を入れにくい"],
-    "work": ["仕事が忙しく、地域の人と関わる時間がない", "在宅勤務になってから職場の人と話す機会が減った|kouryu"],
-}
-SLOTS = {
-    "who": ["若い人", "高齢者", "子育て中の親", "一人暮らしの人", "働く世代", "学生"],
-    "n": ["1", "2", "3"],
-    "event": ["夏祭り", "体操教室", "地域の清掃活動", "料理教室", "防災訓練"],
-}
-SLOT_THEMES = {"子育て中の親": "family", "働く世代": "work", **{e: "event" for e in SLOTS["event"]}}
-NOTHING = ["特になし", "特になし。", "とくにありません", "なし", "わからない", "特にありません。", "ー"]
-OPENERS = ["個人的には、", "私自身、", "正直なところ、", "以前から思っていることですが、", "アンケートを機に考えましたが、"]
-CLOSINGS = ["よろしくお願いします。", "以上です。", "", "", "", "", ""]
-PII = [
-    ("name", "民生委員の{name}さんにはいつもお世話になっています。"),
-    ("name", "{name}{given}と申します。"),
-    ("phone", "連絡先は{phone}です。詳しく話を聞いてほしい。"),
-    ("email", "返事は{email}までお願いします。"),
-]
-NAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"]
-GIVEN = ["花子", "太郎", "美咲", "健一", "由美"]
 # Question → (probability of any answer, base theme weights).
 QUESTIONS = {
     "問10": (0.58, {"ibasho": 5, "kouryu": 3, "access": 4, "mimamori": 3, "info_gap": 2, "digital": 1.5, "ido": 1.5,

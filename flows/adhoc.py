@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from prefect import flow, get_run_logger
 
 from flows import tasks
-from nlp import pipeline
+from nlp.runs import pipeline
+from nlp.runs.config import RunConfig, default
 
 TASK_STAGES = pipeline.Stages(
     ingest=tasks.ingest, analyse=tasks.analyse, aggregate=tasks.aggregate, topics=tasks.topics,
@@ -25,26 +27,32 @@ def run_with_tasks(options: pipeline.RunOptions, progress=None) -> dict:
     return run_info
 
 
+_D = partial(default, model=RunConfig)
+
+
 @flow(name="soudan-adhoc", log_prints=False)
 def adhoc_run(
     inputs: list[str],
-    out: str = "outputs/run",
-    fmt: str = "auto",
-    mapping: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    min_cell: int = 10,
-    workers: int = 1,
-    topics: bool = False,
-    keep_text: bool = False,
-    model: str | None = None,
-    compare_region: str | None = None,
-    compare_previous_year: bool = False,
+    out: str = _D("out"),
+    fmt: str = _D("fmt"),
+    mapping: str | None = _D("mapping"),
+    since: date | None = _D("since"),
+    until: date | None = _D("until"),
+    min_cell: int = _D("min_cell"),
+    workers: int = _D("workers"),
+    topics: bool = _D("topics"),
+    keep_text: bool = _D("keep_text"),
+    model: str | None = _D("model"),
+    compare_region: str | None = _D("compare_region"),
+    compare_previous_year: bool = _D("compare_previous_year"),
     events: list[str] | None = None,
-    explore: bool = False,
+    explore: bool = _D("explore"),
 ) -> dict:
-    """Analyse the given files and write tables, charts and reports to ``out``."""
-    options = pipeline.RunOptions(
+    """Analyse the given files and write tables, charts and reports to ``out``.
+
+    The parameters are those of :class:`nlp.runs.config.RunConfig` (defaults and checks there).
+    """
+    options = RunConfig(
         inputs=inputs, out=out, fmt=fmt, mapping=mapping, since=since, until=until, min_cell=min_cell,
         workers=workers, topics=topics, keep_text=keep_text, model=model,
         compare_region=compare_region, compare_previous_year=compare_previous_year, events=events or [],

@@ -48,6 +48,35 @@ def load_flow(entrypoint: str):
     return getattr(module, name)
 
 
+# The config that checks each flow's parameters (the flows build it from the same fields).
+CONFIG_OF_FLOW = {"soudan-adhoc": "RunConfig", "soudan-update": "UpdateConfig", "soudan-monthly": "UpdateConfig",
+                  "soudan-survey": "SurveyConfig"}
+
+
+def check_parameters(entry: dict[str, Any], parameters: dict[str, Any]) -> None:
+    """Refuse a deployment whose parameters the flow does not take or its config rejects.
+
+    Raises:
+        ValueError: naming the deployment and the parameter, e.g.
+            "Deployment 'adhoc': The 'min_cell' parameter must be an int >= 1. Got 0."
+    """
+    import inspect
+
+    from nlp.runs import config
+
+    flow = load_flow(entry["entrypoint"])
+    accepted = inspect.signature(flow.fn).parameters
+    unknown = sorted(set(parameters) - set(accepted))
+    if unknown:
+        raise ValueError(f"Deployment {entry['name']!r}: {flow.name} has no parameter {unknown[0]!r}.")
+    model = getattr(config, CONFIG_OF_FLOW[flow.name])
+    fields = {k: v for k, v in parameters.items() if k in model.model_fields}
+    try:
+        model(**{"inputs": [], **fields} if "inputs" in model.model_fields else fields)
+    except ValueError as error:
+        raise ValueError(f"Deployment {entry['name']!r}: {error}") from None
+
+
 def schedules_of(entry: dict[str, Any]) -> list:
     """Cron schedules (with their time zone) of one prefect.yaml entry."""
     from prefect.schedules import Cron
@@ -82,6 +111,7 @@ def build_deployments(
         accepted = inspect.signature(flow.fn).parameters
         params = {**(entry.get("parameters") or {}),
                   **{k: v for k, v in (parameters or {}).items() if k in accepted and v is not None}}
+        check_parameters(entry, params)
         deployments.append(flow.to_deployment(
             entry["name"], schedules=schedules_of(entry), parameters=params, description=entry.get("description"),
             tags=entry.get("tags"), concurrency_limit=entry.get("concurrency_limit"),

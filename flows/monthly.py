@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,8 +18,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows.store_flow import run_update
-from nlp.incremental import DEFAULT_SOURCE
-from nlp.update import UpdateOptions
+from nlp.runs.config import UpdateConfig, default
 
 KEY_TABLES = ("by_age_band", "theme_by_age_band", "ideation_by_age_band")
 
@@ -51,19 +51,22 @@ def publish_artifacts(out: Path, month: str) -> None:
             create_table_artifact(table.to_dict("records"), key=f"soudan-{name.replace('_', '-')}-{month}")
 
 
+_D = partial(default, model=UpdateConfig)
+
+
 @flow(name="soudan-monthly", log_prints=False)
 def monthly_run(
     inputs: list[str],
     month: str | None = None,
     out_root: str = "outputs/monthly",
-    fmt: str = "auto",
-    mapping: str | None = None,
-    min_cell: int = 10,
-    workers: int = 1,
-    topics: bool = True,
-    compare_region: str | None = None,
-    store: str = "outputs/store",
-    source: str = DEFAULT_SOURCE,
+    fmt: str = _D("fmt"),
+    mapping: str | None = _D("mapping"),
+    min_cell: int = _D("min_cell"),
+    workers: int = _D("workers"),
+    topics: bool = True,  # unlike a run: the monthly report has topics unless asked not to
+    compare_region: str | None = _D("compare_region"),
+    store: str = _D("store"),
+    source: str = _D("source"),
     runner: str = "local",
     dask_address: str | None = None,
 ) -> dict:
@@ -78,7 +81,7 @@ def monthly_run(
     month = month or previous_month()
     month_range(month)
     out = Path(out_root) / month
-    options = UpdateOptions(
+    options = UpdateConfig(
         inputs=list(inputs), store=store, out=str(out), source=source, fmt=fmt, mapping=mapping, months=[month],
         min_cell=min_cell, workers=workers, topics=topics, compare_region=compare_region,
     )

@@ -18,13 +18,15 @@ from __future__ import annotations
 import inspect
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from typing import Callable, Iterator
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from nlp import incremental, update
+from nlp.store import incremental, update
+from nlp.runs.config import UpdateConfig, default
 
 _private = dict(cache_policy=NO_CACHE, persist_result=False, log_prints=False)
 RUNNERS = ("local", "dask")
@@ -84,7 +86,7 @@ def task_executor(runner: str, workers: int, dask_address: str | None) -> Iterat
 
 
 def run_update(options: update.UpdateOptions, runner: str = "local", dask_address: str | None = None) -> dict:
-    """``nlp.update.update_store`` with Prefect tasks; call inside a flow."""
+    """``nlp.store.update.update_store`` with Prefect tasks; call inside a flow."""
     with task_executor(runner, options.workers, dask_address) as executor:
         run_info = update.update_store(options, executor=executor, steps=TASK_STEPS)
     store = run_info["store"]
@@ -96,27 +98,30 @@ def run_update(options: update.UpdateOptions, runner: str = "local", dask_addres
     return run_info
 
 
+_D = partial(default, model=UpdateConfig)
+
+
 @flow(name="soudan-update", log_prints=False)
 def update_run(
     inputs: list[str],
-    store: str = "outputs/store",
-    out: str | None = "outputs/latest",
-    source: str = incremental.DEFAULT_SOURCE,
-    fmt: str = "auto",
-    mapping: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    months: list[str] | None = None,
-    min_cell: int = 10,
-    workers: int = 1,
+    store: str = _D("store"),
+    out: str | None = _D("out"),
+    source: str = _D("source"),
+    fmt: str = _D("fmt"),
+    mapping: str | None = _D("mapping"),
+    since: date | None = _D("since"),
+    until: date | None = _D("until"),
+    months: list[str] | None = _D("months"),
+    min_cell: int = _D("min_cell"),
+    workers: int = _D("workers"),
     runner: str = "local",
     dask_address: str | None = None,
-    topics: bool = False,
-    model: str | None = None,
-    compare_region: str | None = None,
-    reports: bool = True,
-    force: bool = False,
-    spill_dir: str | None = None,
+    topics: bool = _D("topics"),
+    model: str | None = _D("model"),
+    compare_region: str | None = _D("compare_region"),
+    reports: bool = _D("reports"),
+    force: bool = _D("force"),
+    spill_dir: str | None = _D("spill_dir"),
 ) -> dict:
     """Reprocess the changed (source, month) partitions of ``inputs`` into ``store`` and write
     tables and reports over the store to ``out``.
@@ -124,7 +129,7 @@ def update_run(
     A partition is unchanged when its messages' content hash, the pipeline version and the
     taxonomy version all match what the store recorded; ``force`` reprocesses it anyway.
     """
-    options = update.UpdateOptions(
+    options = UpdateConfig(
         inputs=list(inputs), store=store, out=out, source=source, fmt=fmt, mapping=mapping, since=since,
         until=until, months=months, min_cell=min_cell, workers=workers, topics=topics, model=model,
         compare_region=compare_region, reports=reports, force=force, spill_dir=spill_dir,

@@ -1,4 +1,4 @@
-"""Prefect tasks: each one wraps one stage function of nlp.pipeline and nothing else.
+"""Prefect tasks: each one wraps one stage function of nlp.runs.pipeline and nothing else.
 
 Results are never persisted or cached (they hold consultation text); only I/O stages retry.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from nlp import pipeline
+from nlp.runs import pipeline
 
 _private = dict(cache_policy=NO_CACHE, persist_result=False, log_prints=False)
 

@@ -38,7 +38,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -58,43 +57,7 @@ SNAPSHOT = ["nlp", "flows", "taxonomy", "scripts", "prefect.yaml"]
 # --------------------------------------------------------------------------- child: one pipeline run
 
 
-class TreeMemory:
-    """Largest sums of RSS and of PSS (shared pages divided among the processes sharing them) over
-    this process and its children, sampled in a thread. Forked workers share the parent's pages,
-    so the RSS sum counts those pages once per process; PSS does not."""
-
-    def __init__(self, interval: float = 0.2) -> None:
-        self.peak_rss = 0
-        self.peak_pss = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
-
-    def _run(self, interval: float) -> None:
-        try:
-            import psutil
-        except ImportError:
-            return
-        me = psutil.Process()
-        while not self._stop.is_set():
-            rss = pss = 0
-            for proc in [me, *me.children(recursive=True)]:
-                try:
-                    info = proc.memory_full_info()
-                    rss += info.rss
-                    pss += getattr(info, "pss", info.rss)
-                except psutil.Error:
-                    pass
-            self.peak_rss = max(self.peak_rss, rss)
-            self.peak_pss = max(self.peak_pss, pss)
-            self._stop.wait(interval)
-
-    def __enter__(self) -> "TreeMemory":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+from bench_memory import TreeMemory  # noqa: E402  (scripts/bench_memory.py)
 
 
 def child(spec: dict) -> dict:
@@ -104,7 +67,7 @@ def child(spec: dict) -> dict:
         import flows  # noqa: F401
         from flows.store_flow import update_run
         from prefect.logging import disable_run_logger  # noqa: F401  (imported before timing)
-    from nlp.update import UpdateOptions, update_store
+    from nlp.store.update import UpdateOptions, update_store
 
     if spec.get("run"):
         return run_once(spec)
@@ -133,7 +96,7 @@ def child(spec: dict) -> dict:
 
 def run_once(spec: dict) -> dict:
     """``soudan run`` (the stage functions, reports and topics off) on ``spec["inputs"]``."""
-    from nlp.pipeline import RunOptions, run_pipeline
+    from nlp.runs.pipeline import RunOptions, run_pipeline
 
     options = RunOptions(inputs=spec["inputs"], out=spec["out"], fmt=spec.get("fmt", "auto"), workers=spec["workers"],
                          reports=False, topics=False)
@@ -169,7 +132,7 @@ def raw_tokenisation(texts: list[str], variants: tuple[str, ...] = ("bare", "nor
     """(wall, CPU) seconds for each baseline in ``variants`` over ``texts`` (one warm-up call first)."""
     from sudachipy import Dictionary, SplitMode
 
-    from nlp.tokenize import SudachiTokenizer, split_for_tokenizer
+    from nlp.text.tokenize import SudachiTokenizer, split_for_tokenizer
 
     tokenizer = Dictionary(dict="core").create(mode=SplitMode.C)
     chunks = [c for text in texts for c in split_for_tokenizer(text)]

@@ -55,12 +55,13 @@ def score_all(eval_dir: Path) -> dict[str, list[tuple]]:
     """Name → each item's result as a plain tuple (dataclass fields)."""
     from dataclasses import astuple
 
-    from nlp.ideation import IdeationScorer
+    try:
+        from nlp.analysis import ideation
+    except ImportError:  # a revision before the stage sub-packages (issue #16)
+        from nlp import ideation
 
-    import nlp.ideation
-
-    scorer = IdeationScorer()
-    out: dict = {"_module": nlp.ideation.__file__}
+    scorer = ideation.IdeationScorer()
+    out: dict = {"_module": ideation.__file__}
     for name, items in corpora(eval_dir).items():
         score = scorer.score_consultation if name == "kokorochat consultations" else scorer.score_message
         out[name] = [astuple(score(item)) for item in items]

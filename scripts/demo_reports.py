@@ -7,7 +7,7 @@ Usage:
 ``--run`` reads DIR/aggregates/*.csv (compare_*.csv as comparisons), DIR/topics/topics.csv,
 DIR/run.json and the weekday × hour counts of DIR/consultations.parquet (suppressed before
 use), and writes the reports into DIR again (quotes are not stored in a run, so none). ``--synthetic`` builds seeded fake
-consultations (no text), aggregates them with nlp.aggregate and writes the reports.
+consultations (no text), aggregates them with nlp.tables.aggregate and writes the reports.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nlp.schema import AGE_BANDS, GENDERS, WEEKDAYS  # noqa: E402
+from nlp.ingest.schema import AGE_BANDS, GENDERS, WEEKDAYS  # noqa: E402
 
 THEMES = ["school", "family", "couple", "mental", "work", "career", "romance", "relationships",
           "money", "health", "gender", "violence", "internet", "loneliness"]
@@ -95,14 +95,14 @@ def synthetic_consultations(n: int = 1500, seed: int = 7) -> pd.DataFrame:
 
 
 def synthetic_inputs(seed: int = 7) -> dict:
-    """Aggregates (via nlp.aggregate) and comparisons (via nlp.compare when present) of fake data."""
-    from nlp.aggregate import build_aggregates
+    """Aggregates (via nlp.tables.aggregate) and comparisons (via nlp.tables.compare when present) of fake data."""
+    from nlp.tables.aggregate import build_aggregates
 
     consultations = synthetic_consultations(seed=seed)
     tables = build_aggregates(consultations, min_cell=10)
     comparisons = {}
     try:
-        from nlp import compare
+        from nlp.tables import compare
 
         comparisons["region"] = compare.compare_region(consultations, "熊本県", min_cell=10)
         name, start, end = compare.parse_event("夏キャンペーン:2024-08-01:2024-08-31")
@@ -129,7 +129,7 @@ def main() -> None:
     group.add_argument("--run", type=Path, help="a finished run folder (reports written into it)")
     group.add_argument("--synthetic", type=Path, help="output folder for reports of synthetic data")
     args = parser.parse_args()
-    from nlp.reports import write_reports
+    from nlp.report.write import write_consultation_reports as write_reports
 
     if args.run:
         inputs, out = read_run(args.run), args.run

@@ -20,7 +20,7 @@
    - v3 "before" (FROZEN_V2_ON_V3): v2 scored once on the v3 held-out split (926 messages)
      right after it was labelled; optimistic on its 536 v1/v2 messages, unseen on the 390 new
      ones (recall 7/15 there).
-   - v3 (lexicon version 3 + stage 2, nlp/ideation_context.py) was developed on the dev
+   - v3 (lexicon version 3 + stage 2, nlp/analysis/ideation_context.py) was developed on the dev
      split's errors and the issue's classes only; the held-out split was scored once at the
      end (FROZEN_V3_ONCE, row (1c): the unbiased v3 figure). Its errors were then read and v3
      changed once (general classes only, commit "one iteration after reading the held-out
@@ -58,10 +58,12 @@ from pathlib import Path
 from typing import Iterable
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "scripts"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
-from nlp.ideation import IdeationScorer  # noqa: E402
+from nlp.analysis.ideation import IdeationScorer  # noqa: E402
+from ideation_cost import _rss_mb, throughput  # noqa: E402,F401  (scripts/ideation_cost.py)
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 LABELS = ROOT / "data" / "eval" / "ideation_labels.csv"
@@ -247,59 +249,6 @@ def load_wrime(eval_dir: Path = DEFAULT_EVAL) -> dict[str, list[str]]:
 def wrime_false_positives(scorer: IdeationScorer, wrime: dict[str, list[str]]) -> dict[str, list[str]]:
     """WRIME file name → its sentences scored level ≥ 1."""
     return {name: [s for s in rows if scorer.score_message(s).level > 0] for name, rows in wrime.items()}
-
-
-def throughput(scorer: IdeationScorer, messages: dict[tuple[str, int], str], repeats: int = 3) -> dict[str, tuple[float, float, float]]:
-    """CPU seconds (process time, so other jobs on a shared machine do not count) for
-    SudachiTokenizer alone and for the scorer alone, and the ratio (tokenizer + scorer) /
-    tokenizer, the best of ``repeats`` runs each. Two units: every client message on its own
-    (``score_message``), and every dialogue's client messages (tokenizer on the joined text,
-    ``score_consultation`` on the list).
-
-    Returns:
-        {"message": (tokenizer_s, scorer_s, ratio), "consultation": (...)}.
-    """
-    from nlp.tokenize import SudachiTokenizer
-
-    tokenizer = SudachiTokenizer()
-    tokenizer("準備")
-    scorer.score_message("準備")
-    load = getattr(scorer.context, "load", None)
-    if load is not None:  # the one-off parser load is reported apart (ginza_load)
-        load()
-    texts = list(messages.values())
-    dialogues: dict[str, list[str]] = {}
-    for (name, _), text in messages.items():
-        dialogues.setdefault(name, []).append(text)
-    joined = ["\n".join(d) for d in dialogues.values()]
-
-    def best(fn, items) -> float:
-        times = []
-        for _ in range(repeats):
-            start = time.process_time()
-            for item in items:
-                fn(item)
-            times.append(time.process_time() - start)
-        return min(times)
-
-    out = {}
-    for unit, tok_items, score_fn, score_items in (
-        ("message", texts, scorer.score_message, texts),
-        ("consultation", joined, scorer.score_consultation, list(dialogues.values())),
-    ):
-        tok = best(tokenizer, tok_items)
-        score = best(score_fn, score_items)
-        out[unit] = (tok, score, (tok + score) / tok)
-    return out
-
-
-def _rss_mb() -> float:
-    """This process's resident set size (Linux /proc; 0 elsewhere)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
-    except (OSError, StopIteration, ValueError):
-        return 0.0
 
 
 def _fmt(x: float) -> str:

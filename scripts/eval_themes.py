@@ -110,7 +110,7 @@ def confusion_table(gold: Sequence[str], pred: Sequence[str], classes: Sequence[
 
 def evaluate_taxonomy(dialogues: Sequence[Dialogue], tagger=None, tokens=None) -> Scores:
     """Taxonomy-only primary_theme against the gold labels."""
-    from nlp.themes import ThemeTagger
+    from nlp.analysis.themes import ThemeTagger
 
     tagger = tagger or ThemeTagger()
     predicted = [
@@ -122,7 +122,7 @@ def evaluate_taxonomy(dialogues: Sequence[Dialogue], tagger=None, tokens=None) -
 
 def evaluate_model(dialogues: Sequence[Dialogue], token_lists, *, cv: int = 5, seed: int = 0):
     """Cross-validated model predictions: (report on all, scores on the held-out dialogues)."""
-    from nlp.theme_model import cross_validate_tokens
+    from nlp.analysis.theme_model import cross_validate_tokens
 
     labels = [d.label for d in dialogues]
     report, predicted = cross_validate_tokens(token_lists, labels, cv=cv, random_state=seed)
@@ -144,8 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"KokoroChat not found at {args.corpus}/dialogues", file=sys.stderr)
         return 2
 
-    from nlp.themes import ThemeTagger
-    from nlp.tokenize import SudachiTokenizer
+    from nlp.analysis.themes import ThemeTagger
+    from nlp.text.tokenize import SudachiTokenizer
     from taxonomy.themes import load_taxonomy
 
     dialogues = load_kokorochat(args.corpus)

@@ -89,7 +89,7 @@ def purity(topics: list[int], labels: list[str]) -> float:
 
 
 def make_embedder(name: str):
-    from nlp.embeddings import ConcatEmbedder, GinzaStaticEmbedder, TfidfSvdEmbedder
+    from nlp.analysis.embeddings import ConcatEmbedder, GinzaStaticEmbedder, TfidfSvdEmbedder
 
     return {"ginza": GinzaStaticEmbedder, "tfidf": TfidfSvdEmbedder,
             "concat": lambda: ConcatEmbedder([GinzaStaticEmbedder(), TfidfSvdEmbedder()])}[name]()
@@ -112,10 +112,10 @@ def main() -> int:
     forbid_sentence_transformers()
     from sklearn.metrics import normalized_mutual_info_score
 
-    from nlp.topics import discover_topics, topic_growth
+    from nlp.analysis.topics import discover_topics, topic_growth
 
     try:
-        from nlp.masking import mask_text
+        from nlp.text.masking import mask_text
     except ImportError:
         mask_text = None
     texts, months, labels = load(args.dialogues)
@@ -135,7 +135,7 @@ def main() -> int:
     for t, lab in assigned:
         majority[t][lab] += 1
     print(f"dialogues: {len(texts)}, with a topic: {len(assigned)}, embedder: {args.embedder}, mask: "
-          f"{'nlp.masking.mask_text' if mask_text else 'none (module missing)'}")
+          f"{'nlp.text.masking.mask_text' if mask_text else 'none (module missing)'}")
     print(f"topics: {len(first.topics)}")
     for row in first.topics.itertuples():
         top_label, count = majority[row.topic_id].most_common(1)[0]

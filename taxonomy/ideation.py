@@ -1,7 +1,7 @@
 """Load and validate the suicide-ideation lexicon (taxonomy/ideation.yaml).
 
 The YAML carries a ``version``; every key is checked on load and an error names the key, the
-allowed values and the value received. Patterns are compiled once here; nlp/ideation.py only
+allowed values and the value received. Patterns are compiled once here; nlp/analysis/ideation.py only
 uses the compiled :class:`IdeationLexicon`.
 
 Example:
@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from nlp.normalize import normalize_for_matching
+from nlp.text.normalize import normalize_for_matching
 
 DEFAULT_PATH = Path(__file__).with_name("ideation.yaml")
 SUPPORTED_VERSIONS = (2, 3)
@@ -31,7 +31,7 @@ KINDS = ("wish", "urge", "act", "report")
 # Which levels each kind may carry (DESIGN.md: 1-3 ideation, 4 attempt/self-harm).
 KIND_LEVELS = {"wish": (1, 2, 3), "urge": (1,), "act": (4,), "report": (0,)}
 TOP_KEYS = ("version", "levels", "prefilter", "terms", "exclusions", "past", "strength_markers")
-# Version 3 adds the section ``context`` (stage 2, nlp/ideation_context.py) and the term key
+# Version 3 adds the section ``context`` (stage 2, nlp/analysis/ideation_context.py) and the term key
 # ``needs_context``; a version 2 file has neither and is scored by stage 1 alone.
 V3_TOP_KEYS = TOP_KEYS + ("context",)
 TERM_KEYS = ("id", "level", "kind", "pattern", "examples", "self_harm")

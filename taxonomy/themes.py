@@ -3,7 +3,7 @@
 The YAML holds the 14 stable top-level themes (DESIGN.md, Themes), the sub-themes that hang
 under them, the keywords of each, and the scoring rules that decide ``themes`` and
 ``primary_theme``. Keywords are written as people write them (いじめ, 学校に行きたくない);
-:class:`nlp.themes.ThemeTagger` turns each into Sudachi normalised forms when it compiles them.
+:class:`nlp.analysis.themes.ThemeTagger` turns each into Sudachi normalised forms when it compiles them.
 
 Example:
     >>> tax = load_taxonomy()
@@ -16,7 +16,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import yaml
 
@@ -128,16 +128,17 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     return taxonomy
 
 
-def check_taxonomy(path: str | Path | None = None, *, compile_keywords: bool = True) -> list[str]:
+def check_taxonomy(path: str | Path | None = None, *, conflicts: Callable[[Taxonomy], list[str]] | None = None) -> list[str]:
     """Every problem of a themes YAML as a human-readable line; empty when it is fine.
 
-    Besides the structure (unknown parent, duplicate keyword, empty theme, bad weights), with
-    ``compile_keywords`` the keywords are compiled with Sudachi, which also catches two
-    differently written keywords of different themes that normalise to the same form.
+    The structure only (unknown parent, duplicate keyword, empty theme, bad weights), unless
+    ``conflicts`` is given: :func:`nlp.analysis.theme_check.check_taxonomy` passes the Sudachi compilation of
+    :class:`nlp.analysis.themes.ThemeTagger`, which also catches two differently written keywords of
+    different themes that normalise to the same form (taxonomy/ never imports nlp.analysis.themes).
 
     Args:
         path: the YAML file; default the packaged one.
-        compile_keywords: also compile with :class:`nlp.themes.ThemeTagger` (needs Sudachi).
+        conflicts: a structurally valid taxonomy → its keyword conflicts.
 
     Returns:
         A list of problems, each naming the key concerned.
@@ -149,10 +150,8 @@ def check_taxonomy(path: str | Path | None = None, *, compile_keywords: bool = T
         return error.problems
     problems: list[str] = []
     taxonomy = _build(raw, problems, str(path))
-    if taxonomy is not None and not problems and compile_keywords:
-        from nlp.themes import ThemeTagger
-
-        problems.extend(ThemeTagger(taxonomy=taxonomy).conflicts)
+    if taxonomy is not None and not problems and conflicts is not None:
+        problems.extend(conflicts(taxonomy))
     return problems
 
 
@@ -178,7 +177,7 @@ def _read(path: Path) -> Any:
 
 def _norm(term: str) -> str:
     """The form used to detect duplicate keywords: NFKC, katakana folded, lower case."""
-    from nlp.normalize import normalize_for_matching
+    from nlp.text.normalize import normalize_for_matching
 
     return normalize_for_matching(unicodedata.normalize("NFKC", term)).strip()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.themes import ThemeTagger
-from nlp.tokenize import SudachiTokenizer
+from nlp.analysis.themes import ThemeTagger
+from nlp.text.tokenize import SudachiTokenizer
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """What the app's buttons do, without Streamlit: uploads to a private folder, validation, runs.
 
-The runs call the same stage functions as the CLI (:func:`nlp.pipeline.run_pipeline`,
-:func:`nlp.update.update_store`, :func:`nlp.survey.run_survey`). Uploaded files live only in a
+The runs call the same stage functions as the CLI (:func:`nlp.runs.pipeline.run_pipeline`,
+:func:`nlp.store.update.update_store`, :func:`nlp.runs.survey.run_survey`). Uploaded files live only in a
 private temporary folder (mode 0700) that is removed when the ``with`` block ends; outputs go to
 a temporary folder of the app process (removed at exit) unless the user names one.
 """
@@ -20,7 +20,8 @@ from typing import Callable, Iterator, Sequence
 
 import pandas as pd
 
-from nlp.pipeline import RunOptions, Stages, analyse_stage, ingest_stage, run_pipeline
+from nlp.runs.config import RunConfig, UpdateConfig, default
+from nlp.runs.pipeline import Stages, analyse_stage, ingest_stage, run_pipeline
 
 Progress = Callable[[float, str], None]  # (0–1, what is happening), shown under the bar
 _OUTPUT_DIRS: list[Path] = []
@@ -40,7 +41,7 @@ class RunChoices:
 
     since: date | None = None
     until: date | None = None
-    min_cell: int = 10
+    min_cell: int = default("min_cell")
     compare_region: str | None = None
     compare_previous_year: bool = False
     events: list[str] = field(default_factory=list)
@@ -93,8 +94,8 @@ def _remove_outputs() -> None:
 
 
 def validate_uploads(uploads: Sequence[Upload]):
-    """:func:`nlp.validate.validate_inputs` of the uploads (every problem, grouped, no text)."""
-    from nlp.validate import validate_inputs
+    """:func:`nlp.ingest.validate.validate_inputs` of the uploads (every problem, grouped, no text)."""
+    from nlp.ingest.validate import validate_inputs
 
     with uploaded_files(uploads) as paths:
         report = validate_inputs(paths)
@@ -116,8 +117,8 @@ def _no_upload_folder(text: str) -> str:
     return re.sub(r"\S*soudan-upload-[^/\s]*/\d{2}/", "", text)
 
 
-def run_options(paths: list[str], out: Path, choices: RunChoices) -> RunOptions:
-    return RunOptions(
+def run_options(paths: list[str], out: Path, choices: RunChoices) -> RunConfig:
+    return RunConfig(
         inputs=paths, out=str(out), since=choices.since, until=choices.until, min_cell=choices.min_cell,
         topics=choices.topics, compare_region=choices.compare_region or None,
         compare_previous_year=choices.compare_previous_year, events=list(choices.events), explore=choices.explore,
@@ -157,13 +158,13 @@ def run_uploads(uploads: Sequence[Upload], out: Path, choices: RunChoices, progr
 
 def run_store(store: str, out: Path, choices: RunChoices, progress: Progress) -> dict:
     """Tables and reports over an existing processed store (``soudan update`` with no new input)."""
-    from nlp.store import ProcessedStore
-    from nlp.update import UpdateOptions, update_store
+    from nlp.store.processed_store import ProcessedStore
+    from nlp.store.update import update_store
 
     if not Path(store).expanduser().is_dir() or not ProcessedStore(str(Path(store).expanduser())).partitions():
         raise ValueError(f"{store}: 処理済みストアが見つかりません（soudan update --store で作ったフォルダを指定してください）。")
     progress(0.1, "ストアを読み込み中")
-    info = update_store(UpdateOptions(
+    info = update_store(UpdateConfig(
         inputs=[], store=str(Path(store).expanduser()), out=str(out), since=choices.since, until=choices.until,
         min_cell=choices.min_cell, compare_region=choices.compare_region or None,
         compare_previous_year=choices.compare_previous_year, events=list(choices.events), topics=choices.topics,
@@ -174,7 +175,7 @@ def run_store(store: str, out: Path, choices: RunChoices, progress: Progress) ->
 
 def run_survey_upload(survey: Upload, reference: Upload | None, out: Path, min_cell: int, progress: Progress) -> dict:
     """``soudan survey`` on an uploaded survey export (and optional reference table) into ``out``."""
-    from nlp.survey import run_survey
+    from nlp.runs.survey import run_survey
 
     files = [survey] + ([reference] if reference else [])
     with uploaded_files(files) as paths:
@@ -212,8 +213,8 @@ def kwic_uploads(uploads: Sequence[Upload], term: str, *, min_cell: int, width: 
     masked whole messages cut to ``width``; none when the term is in fewer than ``min_cell``
     consultations; messages with ideation content only when ``include_ideation``.
     """
-    from nlp.explore.config import load_explore_config
-    from nlp.explore.kwic import concordance, read_documents
+    from nlp.analysis.explore.config import load_explore_config
+    from nlp.analysis.explore.kwic import concordance, read_documents
 
     if not term.strip():
         raise ValueError("調べる語を入力してください。")
@@ -231,14 +232,14 @@ def kwic_uploads(uploads: Sequence[Upload], term: str, *, min_cell: int, width: 
 
 def kwic_default_width() -> int:
     """Characters of context each side unless the user changes it (taxonomy/explore.yaml)."""
-    from nlp.explore.config import load_explore_config
+    from nlp.analysis.explore.config import load_explore_config
 
     return load_explore_config().kwic_width
 
 
 def parse_events(text: str) -> list[str]:
     """Campaign windows, one ``名前:開始:終了`` a line; each checked as ``--event`` is."""
-    from nlp.compare import parse_event
+    from nlp.tables.compare import parse_event
 
     events = [line.strip() for line in text.splitlines() if line.strip()]
     for spec in events:
@@ -248,8 +249,8 @@ def parse_events(text: str) -> list[str]:
 
 def friendly_message(error: BaseException) -> str:
     """One sentence for the user, never a traceback (the CLI's friendly_errors, in Japanese)."""
-    from nlp.ingest import InputError
-    from nlp.outputs import OutputDirError
+    from nlp.ingest.messages import InputError
+    from nlp.io.outputs import OutputDirError
 
     text = _no_upload_folder(str(error))
     if isinstance(error, (InputError, OutputDirError, ValueError, FileNotFoundError)):

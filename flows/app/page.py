@@ -1,5 +1,5 @@
 """The Streamlit page of ``soudan app``: layout only. Work is in :mod:`flows.app.jobs`, what to
-show (cells, marks, charts, findings) in :mod:`nlp.app_view`.
+show (cells, marks, charts, findings) in :mod:`nlp.report.app_view`.
 
 Started by :mod:`flows.app.launch` (``soudan app``) bound to 127.0.0.1, headless, no telemetry.
 Every failure is shown as ``st.error`` with one sentence; no traceback reaches the page.
@@ -17,9 +17,9 @@ import flows  # noqa: E402,F401  (privacy and offline environment)
 import streamlit as st  # noqa: E402
 
 from flows.app import jobs  # noqa: E402
-from nlp.app_view import RunView, explore_view, mark_style, run_view, survey_view  # noqa: E402
-from nlp.labels import REFERENCE_NOTE, SUPPRESSED_NOTE  # noqa: E402
-from nlp.schema import PREFECTURES  # noqa: E402
+from nlp.report.app_view import RunView, explore_view, mark_style, run_view, survey_view  # noqa: E402
+from nlp.report.labels import REFERENCE_NOTE, SUPPRESSED_NOTE  # noqa: E402
+from nlp.ingest.schema import PREFECTURES  # noqa: E402
 
 INPUT_TYPES = ["csv", "xlsx", "jsonl", "parquet", "json"]
 STATIC_TABLE_ROWS = 150  # longer tables scroll in a grid

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.ideation import IdeationScorer
-from nlp.normalize import normalize_for_matching
+from nlp.analysis.ideation import IdeationScorer
+from nlp.text.normalize import normalize_for_matching
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT.parent / "shared" / "eval"

@@ -42,7 +42,7 @@ def dialogues(ev):
 
 @pytest.fixture(scope="module")
 def tokens(dialogues):
-    from nlp.tokenize import SudachiTokenizer
+    from nlp.text.tokenize import SudachiTokenizer
 
     tokenizer = SudachiTokenizer()
     return [tokenizer(d.text) for d in dialogues]
@@ -57,7 +57,7 @@ def test_split_and_labels(dialogues) -> None:
 
 
 def test_taxonomy_only_on_held_out_dialogues(ev, dialogues, tokens) -> None:
-    from nlp.themes import ThemeTagger
+    from nlp.analysis.themes import ThemeTagger
 
     held = [i for i, d in enumerate(dialogues) if not d.dev]
     scores = ev.evaluate_taxonomy([dialogues[i] for i in held], ThemeTagger(), [tokens[i] for i in held])

@@ -1,0 +1,142 @@
+"""From ingested messages to the consultations table: group, tokenise once, tag themes, score ideation.
+
+One consultation is analysed from its client messages only (counsellor text is never read).
+Work is split into chunks that can run in worker processes; the result does not depend on the
+number of workers.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Sequence
+
+import pandas as pd
+
+from nlp.analysis.ideation import IdeationScorer
+from nlp.ingest.schema import CONSULTATION_COLUMNS, UNKNOWN, WEEKDAYS
+from nlp.analysis.themes import ThemeTagger
+from nlp.text.tokenize import SudachiTokenizer, Tokenizer
+
+ATTRIBUTE_COLUMNS = ["age_band", "gender", "occupation", "prefecture", "municipality"]
+DEFAULT_CHUNK_SIZE = 500
+
+
+@dataclass
+class Analyser:
+    """Everything needed to turn one consultation's client messages into its row.
+
+    Sub-models are injected with defaults, so a test or an organisation can swap any of them.
+    """
+
+    tokenizer: Tokenizer = field(default_factory=SudachiTokenizer)
+    tagger: ThemeTagger = field(default_factory=ThemeTagger)
+    scorer: IdeationScorer = field(default_factory=IdeationScorer)
+    theme_model: object | None = None  # nlp.analysis.theme_model.ThemeModel; sets primary_theme when given
+
+    def analyse(self, messages: Sequence[str]) -> dict:
+        text = "\n".join(messages)
+        if self.theme_model is None:
+            themes = self.tagger.tag_text(text, self.tokenizer)  # with Sudachi no Token tuples: same result, cheaper
+            tokens = None
+        else:
+            tokens = self.tokenizer(text)
+            themes = self.tagger.tag_tokens(tokens)
+        ideation = self.scorer.score_consultation(messages)
+        primary = themes.primary_theme
+        if self.theme_model is not None and text.strip():
+            primary = self.theme_model.predict_tokens([tokens])[0]
+        return {
+            "n_chars": len(text),
+            "themes": list(themes.themes),
+            "primary_theme": primary,
+            "theme_evidence": list(themes.evidence),
+            **ideation.as_dict(),
+        }
+
+
+def group_consultations(messages: pd.DataFrame) -> pd.DataFrame:
+    """One row per consultation: first message time, attributes, and its client messages in order.
+
+    Rows with role ``counselor`` are dropped; when no role is given every row is client text.
+    An attribute is the first known value among the consultation's rows (不明 otherwise).
+    """
+    client = messages[messages["role"].fillna("client") != "counselor"] if "role" in messages else messages
+    client = client.sort_values(["consultation_id", "started_at", "row"], kind="stable")
+    grouped = client.groupby("consultation_id", sort=False)
+    out = grouped.agg(started_at=("started_at", "min"), messages=("text", list)).reset_index()
+    for column in ATTRIBUTE_COLUMNS:
+        known = client[client[column].notna() & (client[column] != UNKNOWN)] if column in client else client.iloc[0:0]
+        first = known.groupby("consultation_id", sort=False)[column].first() if len(known) else pd.Series(dtype=object)
+        out[column] = out["consultation_id"].map(first).astype(object).fillna(UNKNOWN).astype(str)
+    return out.sort_values(["started_at", "consultation_id"], kind="stable").reset_index(drop=True)
+
+
+def add_time_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """month (YYYY-MM), weekday (月…日) and hour (0–23) from started_at in Asia/Tokyo."""
+    local = frame["started_at"].dt.tz_convert("Asia/Tokyo")
+    frame = frame.copy()
+    frame["month"] = local.dt.strftime("%Y-%m")
+    frame["weekday"] = local.dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
+    frame["hour"] = local.dt.hour.astype("int64")
+    return frame
+
+
+def _analyse_chunk(args: tuple[Analyser, list[list[str]]]) -> list[dict]:
+    analyser, chunk = args
+    return [analyser.analyse(messages) for messages in chunk]
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def analyse_consultations(
+    groups: pd.DataFrame,
+    *,
+    analyser: Analyser | None = None,
+    workers: int = 1,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    keep_text: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Analyse grouped consultations (from :func:`group_consultations`) into the consultations table.
+
+    Args:
+        groups: one row per consultation with a ``messages`` list column.
+        analyser: the models to use; defaults to the packaged taxonomy and lexicon.
+        workers: processes to use; 1 runs in this process.
+        chunk_size: consultations per unit of work.
+        keep_text: add a ``text`` column with the client text (off by default: privacy).
+        progress: called as ``progress(advance, total)`` after each chunk (and once at the start).
+
+    Returns:
+        DataFrame with the columns of ``nlp.ingest.schema.CONSULTATION_COLUMNS`` (plus ``text`` if asked).
+    """
+    if workers < 1:
+        raise ValueError(f"The 'workers' parameter must be an int >= 1. Got {workers!r}.")
+    analyser = analyser or Analyser()
+    texts = groups["messages"].tolist()
+    chunks = [(analyser, chunk) for chunk in _chunks(texts, chunk_size)]
+    rows: list[dict] = []
+    if progress:
+        progress(0, len(texts))
+    if workers == 1 or len(chunks) <= 1:
+        results: Iterator[list[dict]] = map(_analyse_chunk, chunks)
+        for result in results:
+            rows.extend(result)
+            if progress:
+                progress(len(result), len(texts))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for result in pool.map(_analyse_chunk, chunks):
+                rows.extend(result)
+                if progress:
+                    progress(len(result), len(texts))
+    analysed = pd.DataFrame(rows, index=groups.index)
+    table = add_time_columns(pd.concat([groups.drop(columns=["messages"]), analysed], axis=1))
+    if keep_text:
+        table["text"] = ["\n".join(m) for m in texts]
+    columns = CONSULTATION_COLUMNS + (["text"] if keep_text else [])
+    return table.reindex(columns=columns).reset_index(drop=True)
