@@ -71,6 +71,11 @@ def local_executor(workers: int) -> Iterator[Executor]:
     if workers == 1:
         yield SerialExecutor()
         return
+    # The workers build their own analysers; the stage-2 parser (ja_ginza, ~270 MB) loaded here
+    # first is inherited by every forked worker and its pages shared, instead of one copy each.
+    from nlp.analysis.ideation_context import load_ginza
+
+    load_ginza()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         yield pool
 
