@@ -200,11 +200,6 @@ class KwicView:
 KWIC_HEADERS = {"left": "前の文脈", "keyword": "語", "right": "後の文脈"}
 
 
-def kwic_lines(lines: pd.DataFrame, width: int) -> list[str]:
-    """The concordance as ``soudan kwic`` prints it, one string a line."""
-    return [f"{left:>{width}}【{keyword}】{right}" for left, keyword, right in lines.itertuples(index=False)]
-
-
 def kwic_uploads(uploads: Sequence[Upload], term: str, *, min_cell: int, width: int | None = None,
                  include_ideation: bool = False) -> KwicView:
     """``soudan kwic TERM`` over the uploads (the same files, rules and limit as the command).
@@ -214,7 +209,7 @@ def kwic_uploads(uploads: Sequence[Upload], term: str, *, min_cell: int, width: 
     consultations; messages with ideation content only when ``include_ideation``.
     """
     from nlp.analysis.explore.config import load_explore_config
-    from nlp.analysis.explore.kwic import concordance, read_documents
+    from nlp.analysis.explore.kwic import concordance, read_documents, text_lines
 
     if not term.strip():
         raise ValueError("調べる語を入力してください。")
@@ -226,7 +221,7 @@ def kwic_uploads(uploads: Sequence[Upload], term: str, *, min_cell: int, width: 
         documents = read_documents(paths)
     result = concordance(documents, term.strip(), min_cell=min_cell, width=span, limit=config.kwic_limit,
                          include_ideation=include_ideation)
-    return KwicView(result.term, kwic_lines(result.lines, span), result.lines.rename(columns=KWIC_HEADERS),
+    return KwicView(result.term, text_lines(result.lines, span), result.lines.rename(columns=KWIC_HEADERS),
                     result.documents, result.reason, len(result.lines) >= config.kwic_limit)
 
 

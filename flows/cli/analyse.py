@@ -180,7 +180,7 @@ def kwic(
     with friendly_errors():
         from nlp.io import outputs
         from nlp.analysis.explore.config import load_explore_config
-        from nlp.analysis.explore.kwic import concordance, read_documents
+        from nlp.analysis.explore.kwic import concordance, read_documents, text_lines
 
         config = load_explore_config()
         documents = read_documents([str(p) for p in input], fmt=format.value, mapping=str(mapping) if mapping else None,
@@ -192,9 +192,8 @@ def kwic(
         if out is not None:
             outputs.write_csv(out, result.lines)
         else:
-            span = width or config.kwic_width
-            for left, keyword, right in result.lines.itertuples(index=False):
-                typer.echo(f"{left:>{span}}【{keyword}】{right}")
+            for line in text_lines(result.lines, width or config.kwic_width):
+                typer.echo(line)
         if not result.reason:
             err.print(f"[green]soudan kwic: {len(result.lines)} lines from {result.documents} consultations"
                       + (" (ideation content included)" if include_ideation else "") + (f"; written to {out}" if out else "")

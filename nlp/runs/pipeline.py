@@ -206,12 +206,9 @@ def write_stage(
     )
     explore_charts = {}
     if explore is not None:
-        from nlp.analysis.explore.stage import write_explore
+        from nlp.analysis.explore.stage import write_explore_timed
 
-        started = time.perf_counter()
-        explore_charts = write_explore(explore, out, charts=options.reports)
-        record.explore = {"seconds": explore.seconds, "write_seconds": round(time.perf_counter() - started, 3),
-                          "not_shown": explore.not_shown}
+        explore_charts, record.explore = write_explore_timed(explore, out, charts=options.reports)
     if options.reports:
         weekday_hour = analysis.consultations.groupby(["weekday", "hour"]).size().rename("consultations").reset_index()
         write_reports(out, tables, record.as_dict(), comparisons=comparisons, topics=topic_table, quotes=analysis.quotes,

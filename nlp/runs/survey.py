@@ -184,13 +184,11 @@ def write_stage(out: Path, options: SurveyOptions, data: SurveyData, analysis: S
     }
     explore = None
     if options.explore:
-        from nlp.analysis.explore.stage import explore_answers, write_explore
+        from nlp.analysis.explore.stage import explore_answers, write_explore_timed
 
         found = explore_answers(analysis.answers, min_cell=options.min_cell)
-        started = time.perf_counter()
-        explore = (found, write_explore(found, out, charts=options.reports, prefix="survey_explore"))
-        run_info["explore"] = {"seconds": found.seconds, "write_seconds": round(time.perf_counter() - started, 3),
-                               "not_shown": found.not_shown}
+        charts, run_info["explore"] = write_explore_timed(found, out, charts=options.reports, prefix="survey_explore")
+        explore = (found, charts)
     if options.reports:
         from nlp.report.write import write_survey_reports
 

@@ -52,14 +52,19 @@ def _load(path: str) -> frozenset[str]:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise StopwordsError(f"{path}: cannot read the topic stop words ({error})") from error
-    words = _validate(raw, path)
+    return frozenset(with_normalised_forms(_validate(raw, path)))
+
+
+def with_normalised_forms(words: list[str]) -> set[str]:
+    """Each word plus its Sudachi normalised form when it is one morpheme (居る → いる), so a
+    stop word matches the lemmas the tokenizer yields."""
     tokenize = SudachiTokenizer()
     normalised = set(words)
     for word in words:
         tokens = tokenize(word)
         if len(tokens) == 1:
             normalised.add(tokens[0].lemma)
-    return frozenset(normalised)
+    return normalised
 
 
 def _validate(raw: Any, path: str) -> list[str]:

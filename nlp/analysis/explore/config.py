@@ -15,8 +15,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from nlp.text.stopwords import load_topic_stopwords
-from nlp.text.tokenize import SudachiTokenizer
+from nlp.text.stopwords import load_topic_stopwords, with_normalised_forms
 
 DEFAULT_EXPLORE_PATH = Path(__file__).resolve().parents[3] / "taxonomy" / "explore.yaml"
 SUDACHI_POS = ("名詞", "動詞", "形容詞", "形状詞", "副詞", "連体詞", "感動詞", "代名詞", "接頭辞", "接尾辞")
@@ -87,7 +86,7 @@ def _load(path: str) -> ExploreConfig:
     stopwords: set[str] = set()
     for name in check.strings(raw.get("stopword_files", []), "stopword_files"):
         stopwords |= load_topic_stopwords(Path(path).parent / name)
-    stopwords |= _with_normalised(check.strings(raw.get("extra_stopwords", []), "extra_stopwords"))
+    stopwords |= with_normalised_forms(check.strings(raw.get("extra_stopwords", []), "extra_stopwords"))
     freq = check.mapping(raw.get("frequency", {}), "frequency", {"top_words", "dimensions", "survey_dimensions"})
     net = check.mapping(raw.get("network", {}), "network", {"top_edges", "max_nodes", "groups"})
     ca = check.mapping(raw.get("correspondence", {}), "correspondence",
@@ -125,17 +124,6 @@ def _group(raw: Any, key: str, check: _Checker) -> NetworkGroup:
         check.fail(f"{key}.ideation", "true or false", raw.get("ideation"))
     where = tuple((k, str(v)) for k, v in raw.items() if k not in ("name", "ideation"))
     return NetworkGroup(raw["name"].strip(), where, bool(raw.get("ideation", False)))
-
-
-def _with_normalised(words: list[str]) -> set[str]:
-    """Each word plus its Sudachi normalised form (居る → いる), as the topic stop words do."""
-    tokenize = SudachiTokenizer()
-    out = set(words)
-    for word in words:
-        tokens = tokenize(word)
-        if len(tokens) == 1:
-            out.add(tokens[0].lemma)
-    return out
 
 
 class _Checker:

@@ -136,6 +136,11 @@ def concordance(
     return Concordance(term, pd.DataFrame(lines[:limit], columns=KWIC_COLUMNS), with_hit)
 
 
+def text_lines(lines: pd.DataFrame, width: int) -> list[str]:
+    """The concordance as ``soudan kwic`` prints it: left context right-aligned to ``width``, 【term】, right."""
+    return [f"{left:>{width}}【{keyword}】{right}" for left, keyword, right in lines.itertuples(index=False)]
+
+
 def _ideation_content(scorer, message: str) -> bool:
     scored = scorer.score_message(message)
     return scored.level >= 1 or scored.past_attempt or scored.self_harm or scored.third_party

@@ -218,6 +218,16 @@ def write_explore(result: ExploreResult, out_dir: str | Path, *, charts: bool = 
     return draw_explore_charts(result, out_dir / "charts", prefix=prefix)
 
 
+def write_explore_timed(result: ExploreResult, out_dir: str | Path, *, charts: bool = True,
+                        prefix: str = "explore") -> tuple[dict[str, Path], dict]:
+    """:func:`write_explore`, and the run.json ``explore`` record: stage and write seconds, groups not shown."""
+    started = time.perf_counter()
+    paths = write_explore(result, out_dir, charts=charts, prefix=prefix)
+    record = {"seconds": result.seconds, "write_seconds": round(time.perf_counter() - started, 3),
+              "not_shown": result.not_shown}
+    return paths, record
+
+
 def explore_tables(out_dir: str | Path) -> dict[str, pd.DataFrame]:
     """The explore tables of a finished run folder (what an app shows), by name; missing ones left out."""
     folder = Path(out_dir) / "explore"
