@@ -62,8 +62,10 @@ for _path in (ROOT, ROOT / "scripts"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from nlp.analysis.analyse import DEFAULT_CHUNK_SIZE  # noqa: E402
 from nlp.analysis.ideation import IdeationScorer  # noqa: E402
 from ideation_cost import _rss_mb, throughput  # noqa: E402,F401  (scripts/ideation_cost.py)
+from eval_ideation_v4 import report_v4  # noqa: E402  (scripts/eval_ideation_v4.py)
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 LABELS = ROOT / "data" / "eval" / "ideation_labels.csv"
@@ -251,6 +253,13 @@ def wrime_false_positives(scorer: IdeationScorer, wrime: dict[str, list[str]]) -
     return {name: [s for s in rows if scorer.score_message(s).level > 0] for name, rows in wrime.items()}
 
 
+def _row(name: str, s) -> str:
+    """One table row from a SplitScores or a recorded dict."""
+    get = (lambda k: s[k]) if isinstance(s, dict) else (lambda k: getattr(s, k))
+    return (f"{name:44} {get('n'):5d} {get('positives'):4d} {get('tp'):4d} {get('fp'):3d} {get('fn'):3d} "
+            f"{_fmt(get('precision')):>9} {_fmt(get('recall')):>7} {_fmt(get('level_accuracy')):>14}")
+
+
 def _fmt(x: float) -> str:
     return "  n/a" if x != x else f"{x:.3f}"
 
@@ -261,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--show", action="store_true", help="print misclassified texts (stdout only)")
     parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument("--v4", type=Path, help="texts of held-out v4: a KokoroChat clone or messages.jsonl "
+                        "(default ../heldout_v4, see scripts/eval_ideation_v4.py)")
     parser.add_argument("--no-heldout", action="store_true",
                         help="do not score the held-out split (while developing: only dev errors may be read)")
     args = parser.parse_args(argv)
@@ -306,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{names[split]:44} {s.n:5d} {s.positives:4d} {s.tp:4d} {s.fp:3d} {s.fn:3d} "
             f"{_fmt(s.precision):>9} {_fmt(s.recall):>7} {_fmt(s.level_accuracy):>14}"
         )
+    report_v4(scorer, score_labels, args.v4, heldout=not args.no_heldout, show=args.show, row_format=_row)
     if args.show:
         for split, s in per_split.items():
             for kind, label, predicted in s.errors:
@@ -344,12 +356,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_throughput:
         n_dialogues = len({name for name, _ in messages})
         for unit, (tok, score, ratio) in throughput(scorer, messages).items():
-            what = f"{len(messages)} client messages" if unit == "message" else f"{n_dialogues} consultations"
+            what = {"message": f"{len(messages)} client messages", "consultation": f"{n_dialogues} consultations",
+                    "chunk": f"{n_dialogues} consultations in chunks of {DEFAULT_CHUNK_SIZE}, as the pipeline"}[unit]
             print(
                 f"throughput per {unit} ({what}, CPU time, best of 3): tokenizer {tok:.2f} s, "
                 f"scorer {score:.3f} s, (tokenizer + scorer) / tokenizer = {ratio:.3f} "
                 f"(v1: {FROZEN_V1['throughput_ratio']:.2f}, v2: {FROZEN_V2_ON_V3['throughput_ratio']:.3f}, "
-                f"v3 recorded: {'-'.join(f'{x:.3f}' for x in V3_THROUGHPUT[unit])})"
+                f"v3 recorded: {'-'.join(f'{x:.3f}' for x in V3_THROUGHPUT.get(unit, V3_THROUGHPUT['consultation']))})"
             )
     return 0
 

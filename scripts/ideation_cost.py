@@ -11,12 +11,15 @@ def throughput(scorer: IdeationScorer, messages: dict[tuple[str, int], str], rep
     """CPU seconds (process time, so other jobs on a shared machine do not count) for
     SudachiTokenizer alone and for the scorer alone, and the ratio (tokenizer + scorer) /
     tokenizer, the best of ``repeats`` runs each. Two units: every client message on its own
-    (``score_message``), and every dialogue's client messages (tokenizer on the joined text,
-    ``score_consultation`` on the list).
+    (``score_message``), every dialogue's client messages (tokenizer on the joined text,
+    ``score_consultation`` on the list), and the dialogues in chunks as the pipeline analyses them
+    (``score_consultations`` on DEFAULT_CHUNK_SIZE consultations: their stage-2 sentences parsed
+    in one batch).
 
     Returns:
-        {"message": (tokenizer_s, scorer_s, ratio), "consultation": (...)}.
+        {"message": (tokenizer_s, scorer_s, ratio), "consultation": (...), "chunk": (...)}.
     """
+    from nlp.analysis.analyse import DEFAULT_CHUNK_SIZE
     from nlp.text.tokenize import SudachiTokenizer
 
     tokenizer = SudachiTokenizer()
@@ -30,6 +33,8 @@ def throughput(scorer: IdeationScorer, messages: dict[tuple[str, int], str], rep
     for (name, _), text in messages.items():
         dialogues.setdefault(name, []).append(text)
     joined = ["\n".join(d) for d in dialogues.values()]
+    consultations = list(dialogues.values())
+    chunks = [consultations[i : i + DEFAULT_CHUNK_SIZE] for i in range(0, len(consultations), DEFAULT_CHUNK_SIZE)]
 
     def best(fn, items) -> float:
         times = []
@@ -43,7 +48,8 @@ def throughput(scorer: IdeationScorer, messages: dict[tuple[str, int], str], rep
     out = {}
     for unit, tok_items, score_fn, score_items in (
         ("message", texts, scorer.score_message, texts),
-        ("consultation", joined, scorer.score_consultation, list(dialogues.values())),
+        ("consultation", joined, scorer.score_consultation, consultations),
+        ("chunk", joined, scorer.score_consultations, chunks),
     ):
         tok = best(tokenizer, tok_items)
         score = best(score_fn, score_items)

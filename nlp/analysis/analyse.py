@@ -35,6 +35,17 @@ class Analyser:
     theme_model: object | None = None  # nlp.analysis.theme_model.ThemeModel; sets primary_theme when given
 
     def analyse(self, messages: Sequence[str]) -> dict:
+        """One consultation's row (from its client messages)."""
+        return self.analyse_many([messages])[0]
+
+    def analyse_many(self, consultations: Sequence[Sequence[str]]) -> list[dict]:
+        """The rows of several consultations; their ideation is scored together, so the few
+        sentences that need a parse are parsed in one batch."""
+        score_many = getattr(self.scorer, "score_consultations", None)  # an injected scorer may score one at a time
+        ideation = score_many(consultations) if score_many else [self.scorer.score_consultation(m) for m in consultations]
+        return [self._row(messages, scored) for messages, scored in zip(consultations, ideation)]
+
+    def _row(self, messages: Sequence[str], ideation) -> dict:
         text = "\n".join(messages)
         if self.theme_model is None:
             themes = self.tagger.tag_text(text, self.tokenizer)  # with Sudachi no Token tuples: same result, cheaper
@@ -42,7 +53,6 @@ class Analyser:
         else:
             tokens = self.tokenizer(text)
             themes = self.tagger.tag_tokens(tokens)
-        ideation = self.scorer.score_consultation(messages)
         primary = themes.primary_theme
         if self.theme_model is not None and text.strip():
             primary = self.theme_model.predict_tokens([tokens])[0]
@@ -84,7 +94,7 @@ def add_time_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _analyse_chunk(args: tuple[Analyser, list[list[str]]]) -> list[dict]:
     analyser, chunk = args
-    return [analyser.analyse(messages) for messages in chunk]
+    return analyser.analyse_many(chunk)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -95,6 +95,24 @@ class ConsultationIdeation:
 NO_IDEATION = MessageIdeation(0, False, False, False, False, ())
 
 
+def _combine(scores: Sequence[MessageIdeation]) -> ConsultationIdeation:
+    """A consultation's score from its messages' scores: the highest level, flags of any."""
+    level, strong = 0, False
+    past_attempt = third_party = self_harm = False
+    evidence: dict[str, None] = {}
+    for scored in scores:
+        if scored is NO_IDEATION:
+            continue
+        level = max(level, scored.level)
+        strong = strong or (scored.strong and scored.level > 0)
+        past_attempt |= scored.past_attempt
+        third_party |= scored.third_party
+        self_harm |= scored.self_harm
+        evidence.update(dict.fromkeys(scored.evidence))
+    strength = "なし" if level == 0 else ("強い" if strong or level >= 3 else "少し")
+    return ConsultationIdeation(level, strength, past_attempt, third_party, self_harm, tuple(list(evidence)[:MAX_EVIDENCE]))
+
+
 @dataclass
 class _Match:
     term: IdeationTerm
@@ -156,22 +174,14 @@ class IdeationScorer:
         Returns:
             The highest current level, strength 強い/少し/なし, the flags and the evidence.
         """
-        level, strong = 0, False
-        past_attempt = third_party = self_harm = False
-        evidence: dict[str, None] = {}
-        for scored in self.score_messages(messages):
-            if scored is NO_IDEATION:
-                continue
-            level = max(level, scored.level)
-            strong = strong or (scored.strong and scored.level > 0)
-            past_attempt |= scored.past_attempt
-            third_party |= scored.third_party
-            self_harm |= scored.self_harm
-            evidence.update(dict.fromkeys(scored.evidence))
-        strength = "なし" if level == 0 else ("強い" if strong or level >= 3 else "少し")
-        return ConsultationIdeation(
-            level, strength, past_attempt, third_party, self_harm, tuple(list(evidence)[:MAX_EVIDENCE])
-        )
+        return self.score_consultations([messages])[0]
+
+    def score_consultations(self, consultations: Sequence[Sequence[str]]) -> list[ConsultationIdeation]:
+        """:meth:`score_consultation` of each, the stage-2 sentences of all of them parsed in one
+        batch: a parse of one short sentence costs about twice its share of a batch's (the
+        pipeline scores a chunk of consultations at once). Results do not depend on the batching."""
+        scored = iter(self.score_messages([m for messages in consultations for m in messages]))
+        return [_combine([next(scored) for _ in messages]) for messages in consultations]
 
     # ------------------------------------------------------------------ context rules
     def _stage1(self, text: str) -> _State | None:

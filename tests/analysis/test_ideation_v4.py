@@ -1,0 +1,58 @@
+"""Ideation v4 (issue #14, after the held-out v4 of unseen KokoroChat dialogues): each class of
+miss read on its development half, with its level and a level-0 twin, and the batch scoring the
+pipeline uses. The texts are written for these tests, not taken from the evaluation data."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.analysis.ideation import IdeationScorer
+
+
+@pytest.fixture(scope="module")
+def scorer() -> IdeationScorer:
+    return IdeationScorer()
+
+
+@pytest.mark.parametrize("text, expected, twin", [
+    # a declared departure from this world is an intention (level 2); a departure told of someone else is not
+    ("もう僕はこの世から消えます", 2, "祖母は去年この世から去りました"),
+    ("この世から消えようと思う", 2, "この世から消えようと思うって兄が言ってた"),
+    # asking why one must go on living (the twin of 何で死んじゃいけないの); the resolve to go on is not
+    ("どうして生きていなきゃいけないんですか？", 1, "それでも生きていかなきゃいけないんです"),
+    ("辛いだけなのに生きていないといけないんですか？", 1, "一人でも生きなきゃいけないと思って頑張ってます"),
+])
+def test_v4_classes(scorer: IdeationScorer, text: str, expected: int, twin: str) -> None:
+    assert scorer.score_message(text).level == expected, scorer.score_message(text).evidence
+    assert scorer.score_message(twin).level == 0, scorer.score_message(twin).evidence
+
+
+@pytest.mark.parametrize("text", ["生きるのがしんどい", "生きる意味がわからない", "生きることに疲れました", "早く楽になりたい"])
+def test_distress_and_meaning_stay_uncounted(scorer: IdeationScorer, text: str) -> None:
+    """The project's convention (taxonomy/ideation.yaml, ikitakunai): distress about living and
+    a judgement on life's meaning are not a death wish; held-out v4 is scored under it."""
+    assert scorer.score_message(text).level == 0
+
+
+def test_batch_scoring_equals_one_by_one(scorer: IdeationScorer) -> None:
+    consultations = [
+        ["こんにちは", "中学の時にリスカしてた頃がありました", "今は落ち着いてます"],
+        ["友達が死にたいって言ってた", "どうしたらいいですか"],
+        ["もう死にます", "さようなら"],
+        [],
+        ["死ぬほど眠い", "高校生くらいから、ずっと死にたいと思ってました"],
+    ]
+    one_by_one = [scorer.score_consultation(m) for m in consultations]
+    assert scorer.score_consultations(consultations) == one_by_one
+    assert [c.level for c in one_by_one] == [0, 0, 2, 0, 1]
+    assert one_by_one[0].past_attempt and one_by_one[1].third_party and one_by_one[4].strength == "強い"
+
+
+@pytest.mark.parametrize("text, twin", [
+    ("高校生くらいから、ずっと死にたいと思ってました", "高校生の頃、死にたいと思ってました"),
+    ("中学ぐらいから死にたいと思ってました", "中学の時に死にたいと思ってた"),
+])
+def test_an_approximate_start_is_still_going_on(scorer: IdeationScorer, text: str, twin: str) -> None:
+    """…くらいから (since about …) is a start, not a time that is over."""
+    assert scorer.score_message(text).level == 1
+    assert scorer.score_message(twin).level == 0
