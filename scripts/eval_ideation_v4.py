@@ -16,7 +16,16 @@ How the set was made (fixed before anything was scored on it):
   (「はい、毎日です」): a per-message scorer cannot see it, so recall is printed without them (the
   figure the targets use) and with them;
 - split by dialogue number: odd → ``dev4`` (its errors may be read while changing the scorer),
-  even → ``heldout4`` (scored once, at the end).
+  even → ``heldout4`` (scored once, at the end);
+- the first annotators were told to choose the cautious level when unsure and counted distress
+  about living (生きるのがしんどい) and meaning-of-life statements as level 1, which the project's
+  convention (taxonomy/ideation.yaml, ikitakunai; tests) does not. A second annotator, blind to
+  the scorer, adjudicated every label to the written convention (CONVENTION.md beside the parts:
+  31 of 843 changed, 28 of them 1 → 0); ``level`` is the adjudicated label, ``first_level`` the
+  first one, and both are scored;
+- a second batch of dialogues (parts 10 and up, the next 180 numbers of the same shuffle,
+  labelled under the convention directly) is all ``dev4``: more text to learn from, the held-out
+  half unchanged.
 
 The labels (data/eval/ideation_labels_v4.csv) hold no text: file, time, the SHA-1 of the text,
 split, labels. The texts come from a clone of the public repository (``--v4 DIR`` holding
@@ -33,6 +42,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +51,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LABELS_V4 = ROOT / "data" / "eval" / "ideation_labels_v4.csv"
 DEFAULT_V4 = ROOT.parent / "heldout_v4"  # beside the project, like ../shared
 FIELDS = ["file", "time", "text_sha1", "split", "group", "level", "strong", "past_attempt", "third_party",
-          "self_harm", "context_only", "note"]
+          "self_harm", "context_only", "first_level", "first_context_only", "note", "adjudication"]
+FLAGS = ("strong", "past_attempt", "third_party", "self_harm", "context_only")
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,7 @@ class LabelV4:
     note: str
     context_only: bool
     text_sha1: str
+    first_level: int = -1  # the first annotator's level, before adjudication to the convention
 
 
 def split_of(file: str) -> str:
@@ -63,10 +75,13 @@ def sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def load_v4_labels(path: Path = LABELS_V4) -> list[LabelV4]:
+def load_v4_labels(path: Path = LABELS_V4, *, first: bool = False) -> list[LabelV4]:
+    """The adjudicated labels (``first``: the first annotators' levels and context flags instead)."""
     with path.open(encoding="utf-8", newline="") as fh:
-        return [LabelV4(r["file"], r["time"], r["split"], int(r["level"]), r["note"], r["context_only"] == "true",
-                        r["text_sha1"]) for r in csv.DictReader(fh)]
+        rows = list(csv.DictReader(fh))
+    return [LabelV4(r["file"], r["time"], r["split"], int(r["first_level"] if first else r["level"]), r["note"],
+                    r["first_context_only" if first else "context_only"] == "true",
+                    r["text_sha1"], int(r["first_level"])) for r in rows]
 
 
 def load_v4_texts(source: Path, labels: list[LabelV4]) -> tuple[dict[tuple[str, str], str], int]:
@@ -99,13 +114,30 @@ def find_source(option: Path | None) -> Path | None:
     return None
 
 
+_LONG_QUOTE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef、。…]{7,}")
+
+
+def _note(text: str) -> str:
+    """A note without quotes of the corpus longer than a word (the text stays out of the project)."""
+    return _LONG_QUOTE.sub("[…]", text or "")
+
+
 def build(parts_dir: Path, out: Path = LABELS_V4) -> None:
-    """Merge the annotators' part*.jsonl into the label file (no text) and messages.jsonl."""
+    """Merge the annotators' part*.jsonl and the adjudication (adjudicated.jsonl: the levels and
+    flags under the project's convention, CONVENTION.md) into the label file (no text) and
+    messages.jsonl."""
+    adjudicated = {}
+    if (parts_dir / "adjudicated.jsonl").exists():
+        for line in (parts_dir / "adjudicated.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                adjudicated[(row["file"], row["time"])] = row
     rows = []
     for part in sorted(parts_dir.glob("part*.jsonl")):
         if part.name.endswith("_dialogues.jsonl"):
             continue
-        rows += [json.loads(line) for line in part.read_text(encoding="utf-8").splitlines() if line.strip()]
+        number = int(part.stem.removeprefix("part"))
+        rows += [{**json.loads(line), "part": number} for line in part.read_text(encoding="utf-8").splitlines() if line.strip()]
     seen: set[tuple[str, str]] = set()
     labels, messages = [], []
     for r in sorted(rows, key=lambda r: (int(Path(r["file"]).stem), r["time"])):
@@ -113,9 +145,12 @@ def build(parts_dir: Path, out: Path = LABELS_V4) -> None:
         if key in seen:
             raise SystemExit(f"{key} recorded twice")
         seen.add(key)
-        flags = {k: "true" if r.get(k) else "false" for k in ("strong", "past_attempt", "third_party", "self_harm", "context_only")}
-        labels.append({"file": r["file"], "time": r["time"], "text_sha1": sha1(r["text"]), "split": split_of(r["file"]),
-                       "group": r["group"], "level": int(r["level"]), **flags, "note": r.get("note", "")})
+        split = split_of(r["file"]) if r["part"] < 10 else "dev4"
+        final = adjudicated.get(key, r)
+        flags = {k: "true" if final.get(k) else "false" for k in FLAGS}
+        labels.append({"file": r["file"], "time": r["time"], "text_sha1": sha1(r["text"]), "split": split,
+                       "group": r["group"], "level": int(final["level"]), **flags, "first_level": int(r["level"]),
+                       "first_context_only": "true" if r.get("context_only") else "false", "note": _note(r.get("note", "")), "adjudication": _note(final.get("note", "")) if final.get("changed") else ""})
         messages.append({"file": r["file"], "time": r["time"], "text": r["text"]})
     with out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=FIELDS, lineterminator="\n")
@@ -136,11 +171,14 @@ if __name__ == "__main__":
 # v3 (lexicon version 3 + stage 2, main at 470cf33) scored once on all of v4, right after the
 # labels were merged and before any change: the unbiased v3 figure on dialogues never seen.
 FROZEN_V3_ON_V4: dict[str, dict] = {
-    "dev4": {"n": 470, "positives": 37, "tp": 19, "fp": 1, "fn": 18, "precision": 0.950, "recall": 0.514, "level_accuracy": 0.947},
-    "heldout4": {"n": 351, "positives": 59, "tp": 31, "fp": 0, "fn": 28, "precision": 1.000, "recall": 0.525, "level_accuracy": 0.903},
-    "all v4": {"n": 821, "positives": 96, "tp": 50, "fp": 1, "fn": 46, "precision": 0.980, "recall": 0.521, "level_accuracy": 0.920},
-    "all v4 + context-only": {"n": 843, "positives": 118, "tp": 50, "fp": 1, "fn": 68, "precision": 0.980, "recall": 0.424,
-                              "level_accuracy": 0.920},
+    # labels as adjudicated to the project's convention (the figures the targets use)
+    "dev4": {"n": 471, "positives": 24, "tp": 19, "fp": 1, "fn": 5, "precision": 0.950, "recall": 0.792, "level_accuracy": 1.000},
+    "heldout4": {"n": 353, "positives": 46, "tp": 30, "fp": 1, "fn": 16, "precision": 0.968, "recall": 0.652, "level_accuracy": 0.900},
+    "heldout4 + context-only": {"n": 363, "positives": 56, "tp": 30, "fp": 1, "fn": 26, "precision": 0.968, "recall": 0.536,
+                                "level_accuracy": 0.900},
+    # the first annotators' labels (cautious: distress about living and meaning of life counted)
+    "heldout4, first labels": {"n": 351, "positives": 59, "tp": 31, "fp": 0, "fn": 28, "precision": 1.000, "recall": 0.525,
+                               "level_accuracy": 0.903},
 }
 
 
@@ -163,12 +201,14 @@ def report_v4(scorer, score_labels, source_option: Path | None, *, heldout: bool
     for name, figures in FROZEN_V3_ON_V4.items():
         print(row_format(f"(4) v3 once, {name} (unbiased, recorded)", figures))
     splits = ("dev4", "heldout4") if heldout else ("dev4",)
-    for context in (False, True):
-        chosen = [x for x in labels if x.split in splits and (context or not (x.context_only and x.level > 0))]
+    first = {(x.file, x.index): x for x in load_v4_labels(first=True)}
+    for name, context, chosen_labels in (("", False, labels), (" + context-only", True, labels),
+                                         (", first labels", False, [first[(x.file, x.index)] for x in labels])):
+        chosen = [x for x in chosen_labels if x.split in splits and (context or not (x.context_only and x.level > 0))]
         for split, s in sorted(score_labels(scorer, chosen, texts).items()):
             tag = "(5) current, dev4" if split == "dev4" else "(6) current, heldout4"
-            print(row_format(f"{tag}{' + context-only' if context else ''}", s))
-            if show and split == "dev4" and not context:
+            print(row_format(f"{tag}{name}", s))
+            if show and split == "dev4" and not name:
                 for kind, label, predicted in s.errors:
                     evidence = list(scorer.score_message(texts[(label.file, label.index)]).evidence)
                     print(f"  [dev4 {kind}] {label.file} {label.index} gold={label.level} pred={predicted} {evidence} "
