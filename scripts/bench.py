@@ -128,7 +128,7 @@ def run_child(spec: dict, env: dict | None = None) -> dict:
 # --------------------------------------------------------------------------- raw tokenisation
 
 
-def raw_tokenisation(texts: list[str], variants: tuple[str, ...] = ("bare", "normalized", "tuples")) -> dict[str, tuple[float, float]]:
+def raw_tokenisation(texts: list[str], variants: tuple[str, ...] = ("bare", "normalized", "lemmas", "tuples")) -> dict[str, tuple[float, float]]:
     """(wall, CPU) seconds for each baseline in ``variants`` over ``texts`` (one warm-up call first)."""
     from sudachipy import Dictionary, SplitMode
 
@@ -151,7 +151,12 @@ def raw_tokenisation(texts: list[str], variants: tuple[str, ...] = ("bare", "nor
         for text in texts:
             ours(text)
 
+    def lemmas() -> None:
+        for text in texts:
+            ours.lemmas_and_pos_ids(text)
+
     baselines = {"bare": ("bare tokenize()", bare), "normalized": ("tokenize() + normalized_form()", normalized),
+                 "lemmas": ("lemmas + POS ids (what tagging reads)", lemmas),
                  "tuples": ("SudachiTokenizer (Token tuples)", tuples)}
     timings = {}
     for name, fn in (baselines[v] for v in variants):
@@ -289,6 +294,7 @@ def measure(args, work: Path) -> None:
         print(f"    {case:<17} " + ", ".join(f"{name} {ratio:.2f} {'met' if ratio <= target else 'MISSED'} (<= {target})"
                                           for name, ratio, target in found)
               + f";  CPU of all processes, 1 worker / CPU of the baseline: {cpu_ratios[case]:.2f} (less sensitive to load)")
+    print_floor(raw, many)
     peak = max(r["tree_peak_mb"] for r in [*runs.values(), *many["runs"].values()])
     print(f"peak memory (PSS over the process tree) {peak:.0f} MB (limit {MEMORY_LIMIT_MB} MB): {'OK' if peak < MEMORY_LIMIT_MB else 'OVER'}")
 
@@ -360,6 +366,24 @@ def many_files_case(args, work: Path) -> dict:
           + (f"; differ: {differ}" if differ else ""))
     return {"runs": runs, "verdicts": client_verdicts("many small files", runs, wall),
             "cpu_ratio": runs["1 worker"]["cpu_seconds"] / cpu}
+
+
+def print_floor(raw: dict, many: dict) -> None:
+    """What no run can go below, against bare tokenisation of the same client text: tokenising
+    while reading the normalised forms and parts of speech theme tagging needs, plus loading the
+    stage-2 parser (GiNZA, issue #14) once; reading files, tagging, scoring and writing come on top."""
+    from nlp.analysis.ideation_context import load_ginza
+
+    start = time.perf_counter()
+    load_ginza()
+    load = time.perf_counter() - start
+    bare = raw["bare tokenize(), client text"][0]
+    lemmas = raw["lemmas + POS ids (what tagging reads), client text"][0]
+    one = (lemmas + load) / bare
+    two = (lemmas / 2 + load) / bare
+    print(f"floor, 12 monthly CSVs (tokenise + read the lemmas tagging needs {lemmas:.1f} s, stage-2 parser load "
+          f"{load:.1f} s; nothing read, tagged, scored or written): 1 worker {one:.2f} x, 2 workers (tokenising "
+          f"halved, load once) {two:.2f} x, against targets {CLIENT_TARGETS['12 monthly CSVs']}")
 
 
 def cleanup(work: Path, keep: bool) -> None:
