@@ -21,6 +21,13 @@ def scorer() -> IdeationScorer:
     # asking why one must go on living (the twin of 何で死んじゃいけないの); the resolve to go on is not
     ("どうして生きていなきゃいけないんですか？", 1, "それでも生きていかなきゃいけないんです"),
     ("辛いだけなのに生きていないといけないんですか？", 1, "一人でも生きなきゃいけないと思って頑張ってます"),
+    # a decision to disappear; something else going out is not
+    ("どこか遠い所で消えようと思って", 2, "ろうそくの火が消えようとしている"),
+    # thoughts of one's own death coming unbidden; of someone else's death they are not counted
+    ("ふと、死んだらどうなるだろうって思いが浮かぶんです", 1, "祖母が死んだらどうなるかという考えが頭をよぎる"),
+    ("夕方になると死ぬっていう考えが浮かんでくる", 1, "死ぬっていう考えが浮かんだことはないです"),
+    # hoping to die in an accident; someone else's accident is not
+    ("事故で死ねば保証金が出るから家族は助かる", 1, "父が事故で死ねば保証金が出るって兄が言ってた"),
 ])
 def test_v4_classes(scorer: IdeationScorer, text: str, expected: int, twin: str) -> None:
     assert scorer.score_message(text).level == expected, scorer.score_message(text).evidence
@@ -32,6 +39,14 @@ def test_distress_and_meaning_stay_uncounted(scorer: IdeationScorer, text: str) 
     """The project's convention (taxonomy/ideation.yaml, ikitakunai): distress about living and
     a judgement on life's meaning are not a death wish; held-out v4 is scored under it."""
     assert scorer.score_message(text).level == 0
+
+
+@pytest.mark.parametrize("text", [
+    "別に死にたいとおもっていたわけではないです",  # a thought denied in the past tense
+    "その頃からリストカットしていたのかは分かりません。",  # not knowing whether: said of someone else
+])
+def test_v4_level_zero(scorer: IdeationScorer, text: str) -> None:
+    assert scorer.score_message(text).level == 0, scorer.score_message(text).evidence
 
 
 def test_batch_scoring_equals_one_by_one(scorer: IdeationScorer) -> None:
