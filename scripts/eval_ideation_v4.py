@@ -182,6 +182,17 @@ FROZEN_V3_ON_V4: dict[str, dict] = {
 }
 
 
+# v4 (lexicon + stage 2 at b1e7284, developed on dev4 only) scored once on heldout4: the unbiased
+# v4 figure. Identical to v3's: none of the dev4 classes occurs among the heldout4 misses.
+FROZEN_V4_ONCE: dict[str, dict] = {
+    "heldout4": {"n": 353, "positives": 46, "tp": 30, "fp": 1, "fn": 16, "precision": 0.968, "recall": 0.652, "level_accuracy": 0.900},
+    "heldout4 + context-only": {"n": 363, "positives": 56, "tp": 30, "fp": 1, "fn": 26, "precision": 0.968, "recall": 0.536,
+                                "level_accuracy": 0.900},
+    "heldout4, first labels": {"n": 351, "positives": 59, "tp": 31, "fp": 0, "fn": 28, "precision": 1.000, "recall": 0.525,
+                               "level_accuracy": 0.903},
+}
+
+
 def report_v4(scorer, score_labels, source_option: Path | None, *, heldout: bool, show: bool, row_format) -> None:
     """Print the v4 rows: recorded v3 figures, then the current scorer on dev4 (and heldout4
     unless ``heldout`` is False), without and with the context-only messages."""
@@ -200,13 +211,15 @@ def report_v4(scorer, score_labels, source_option: Path | None, *, heldout: bool
     labels = [x for x in labels if (x.file, x.index) in texts]
     for name, figures in FROZEN_V3_ON_V4.items():
         print(row_format(f"(4) v3 once, {name} (unbiased, recorded)", figures))
+    for name, figures in FROZEN_V4_ONCE.items():
+        print(row_format(f"(4b) v4 once, {name} (unbiased, recorded)", figures))
     splits = ("dev4", "heldout4") if heldout else ("dev4",)
     first = {(x.file, x.index): x for x in load_v4_labels(first=True)}
     for name, context, chosen_labels in (("", False, labels), (" + context-only", True, labels),
                                          (", first labels", False, [first[(x.file, x.index)] for x in labels])):
         chosen = [x for x in chosen_labels if x.split in splits and (context or not (x.context_only and x.level > 0))]
         for split, s in sorted(score_labels(scorer, chosen, texts).items()):
-            tag = "(5) current, dev4" if split == "dev4" else "(6) current, heldout4"
+            tag = "(5) current, dev4" if split == "dev4" else "(6) current, heldout4 (optimistic: errors read)"
             print(row_format(f"{tag}{name}", s))
             if show and split == "dev4" and not name:
                 for kind, label, predicted in s.errors:
