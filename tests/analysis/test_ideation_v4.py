@@ -28,6 +28,15 @@ def scorer() -> IdeationScorer:
     ("夕方になると死ぬっていう考えが浮かんでくる", 1, "死ぬっていう考えが浮かんだことはないです"),
     # hoping to die in an accident; someone else's accident is not
     ("事故で死ねば保証金が出るから家族は助かる", 1, "父が事故で死ねば保証金が出るって兄が言ってた"),
+    # found after the held-out v4 was scored: suicide as the only or better way (were read as
+    # negated / as a report), disappearing allowed or a relief, following in death, going to die now
+    ("もう自殺するしかないですね", 2, "自殺するしかないとは思わない"),
+    ("学校に行くくらいなら自殺した方がマシだと思います", 2, "母が自殺したのは私が中学の時でした"),
+    ("もう消えてもいいですよね", 1, "痛みが消えてもいいように薬を飲む"),
+    ("このまま消えてしまったら、楽になると考えてしまいます", 1, "不安が消えたら楽になると思います"),
+    ("彼女の死が伝えられたら、私も後を追ってしまいそうです", 2, "私も彼の後を追って店に入った"),
+    ("もう死んできていいですか", 2, "友達が死んできていいですかって言ってきた"),
+    ("手首を、カッターナイフできりました", 4, "髪をカッターで切りました"),
 ])
 def test_v4_classes(scorer: IdeationScorer, text: str, expected: int, twin: str) -> None:
     assert scorer.score_message(text).level == expected, scorer.score_message(text).evidence

@@ -1,0 +1,72 @@
+"""The ideation scorer on held-out v4: KokoroChat dialogues outside ../shared, never seen while
+the lexicon was written (scripts/eval_ideation_v4.py). The label file is in the project (no text);
+the texts are not, so the scoring tests skip without them (a clone of the public KokoroChat
+repository, or the annotators' copies, at ../heldout_v4).
+
+Figures: v3 and v4 each scored once on heldout4 (46 positives, adjudicated labels): precision
+0.968, recall 0.652, level accuracy 0.900. After one iteration on the heldout4 errors (two bugs
+and five classes), OPTIMISTIC: precision 0.974, recall 0.826 (38/46), level accuracy 0.921;
+dev4 (111 positives): 0.989 / 0.775 / 0.977.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from nlp.analysis.ideation import IdeationScorer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.eval
+
+
+@pytest.fixture(scope="module")
+def v4(load_script):
+    return load_script("eval_ideation_v4")
+
+
+def test_the_label_file_holds_no_text(v4) -> None:
+    with v4.LABELS_V4.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 1430 and "text" not in rows[0]
+    assert {r["split"] for r in rows} == {"dev4", "heldout4"}
+    assert all(re.fullmatch(r"[0-9a-f]{40}", r["text_sha1"]) for r in rows)
+    quote = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]{7,}")  # notes gloss a word, never quote a sentence
+    assert not [r for r in rows if quote.search(r["note"] + r["adjudication"])]
+    heldout = [r for r in rows if r["split"] == "heldout4"]
+    assert all(int(Path(r["file"]).stem) % 2 == 0 for r in heldout)  # the split rule, fixed before scoring
+
+
+@pytest.fixture(scope="module")
+def scores(v4, load_script):
+    source = v4.find_source(None)
+    if source is None:
+        pytest.skip(f"held-out v4 texts not found at {v4.DEFAULT_V4} (not part of a clone: the corpus is CC BY-NC-ND)")
+    ev = load_script("eval_ideation")
+    labels = v4.load_v4_labels()
+    texts, differ = v4.load_v4_texts(source, labels)
+    assert len(texts) == len(labels) and differ == 0
+    counted = [x for x in labels if not (x.context_only and x.level > 0)]
+    return ev.score_labels(IdeationScorer(), counted, texts)
+
+
+def test_heldout4_regression_floor(scores) -> None:
+    held = scores["heldout4"]
+    assert held.positives == 46
+    assert held.precision >= 0.95 and held.level_accuracy >= 0.85
+    assert held.recall >= 0.80  # measured 0.826 (38/46) after one iteration; 0.652 scored once
+
+
+def test_dev4_regression_floor(scores) -> None:
+    dev = scores["dev4"]
+    assert dev.precision >= 0.95 and dev.recall >= 0.75  # measured 0.989 / 0.775
+
+
+@pytest.mark.xfail(strict=True, reason="issue #14 asks recall >= 0.93 on text the scorer never saw: heldout4 "
+                   "measured 0.652 scored once, 0.826 (optimistic) after one iteration")
+def test_recall_target_on_unseen_dialogues(scores) -> None:
+    assert scores["heldout4"].recall >= 0.93
