@@ -214,13 +214,16 @@ class SplitScores:
 
 
 def score_labels(
-    scorer: IdeationScorer, labels: Iterable[Label], messages: dict[tuple[str, int], str]
+    scorer: IdeationScorer, labels: Iterable[Label], messages: dict[tuple[str, int], str],
+    levels: dict | None = None,
 ) -> dict[str, SplitScores]:
-    """Detection (level ≥ 1) and level agreement per split."""
+    """Detection (level ≥ 1) and level agreement per split (``levels``: the predicted level of
+    each message when given, e.g. scored in its dialogue; else each message scored alone)."""
     out: dict[str, SplitScores] = {}
     for label in labels:
         s = out.setdefault(label.split, SplitScores())
-        predicted = scorer.score_message(messages[(label.file, label.index)]).level
+        key = (label.file, label.index)
+        predicted = levels[key] if levels is not None else scorer.score_message(messages[key]).level
         s.n += 1
         s.positives += label.level > 0
         if label.level > 0 and predicted > 0:

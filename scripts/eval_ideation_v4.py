@@ -106,6 +106,20 @@ def load_v4_texts(source: Path, labels: list[LabelV4]) -> tuple[dict[tuple[str, 
     return {k: v for k, v in texts.items() if k in wanted}, differ
 
 
+def dialogue_levels(scorer, labels: list[LabelV4], texts: dict[tuple[str, str], str]) -> dict[tuple[str, str], int]:
+    """Each labelled message's level scored in its dialogue (``score_dialogue``), the dialogue
+    being its labelled client messages in time order: less context than the pipeline has (it
+    reads every client message), so the discourse rules fire here at most as often."""
+    by_file: dict[str, list[tuple[str, str]]] = {}
+    for key in sorted({(x.file, x.index) for x in labels} & texts.keys(), key=lambda k: (k[0], k[1])):
+        by_file.setdefault(key[0], []).append(key)
+    out = {}
+    for keys in by_file.values():
+        for key, scored in zip(keys, scorer.score_dialogue([texts[k] for k in keys])):
+            out[key] = scored.level
+    return out
+
+
 def find_source(option: Path | None) -> Path | None:
     """The v4 texts: the given path, else ../heldout_v4/messages.jsonl or ../heldout_v4/ when present."""
     for candidate in ([option] if option else [DEFAULT_V4 / "messages.jsonl", DEFAULT_V4 / "kokorochat_dialogues"]):
@@ -215,10 +229,13 @@ def report_v4(scorer, score_labels, source_option: Path | None, *, heldout: bool
         print(row_format(f"(4b) v4 once, {name} (unbiased, recorded)", figures))
     splits = ("dev4", "heldout4") if heldout else ("dev4",)
     first = {(x.file, x.index): x for x in load_v4_labels(first=True)}
-    for name, context, chosen_labels in (("", False, labels), (" + context-only", True, labels),
-                                         (", first labels", False, [first[(x.file, x.index)] for x in labels])):
+    in_dialogue = dialogue_levels(scorer, labels, texts)
+    for name, context, chosen_labels, levels in (
+        ("", False, labels, None), (" in dialogue", False, labels, in_dialogue),
+        (" + context-only", True, labels, None), (", first labels", False, [first[(x.file, x.index)] for x in labels], None),
+    ):
         chosen = [x for x in chosen_labels if x.split in splits and (context or not (x.context_only and x.level > 0))]
-        for split, s in sorted(score_labels(scorer, chosen, texts).items()):
+        for split, s in sorted(score_labels(scorer, chosen, texts, levels).items()):
             tag = "(5) current, dev4" if split == "dev4" else "(6) current, heldout4 (optimistic: errors read)"
             print(row_format(f"{tag}{name}", s))
             if show and split == "dev4" and not name:

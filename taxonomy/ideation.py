@@ -34,6 +34,9 @@ TOP_KEYS = ("version", "levels", "prefilter", "terms", "exclusions", "past", "st
 # Version 3 adds the section ``context`` (stage 2, nlp/analysis/ideation_context.py) and the term key
 # ``needs_context``; a version 2 file has neither and is scored by stage 1 alone.
 V3_TOP_KEYS = TOP_KEYS + ("context",)
+# Optional: ``discourse`` (v4) reads a message in the light of the consultation's earlier ones.
+OPTIONAL_TOP_KEYS = ("discourse",)
+DISCOURSE_KEYS = ("self_harm_continued",)
 TERM_KEYS = ("id", "level", "kind", "pattern", "examples", "self_harm")
 V3_TERM_KEYS = TERM_KEYS + ("needs_context",)
 CONTEXT_KEYS = (
@@ -126,6 +129,9 @@ class IdeationLexicon:
     strength: re.Pattern[str]
     source: str = "<dict>"
     context: ContextWords | None = None  # None: version 2, stage 1 only
+    # A bare verb of the act (切った, 切るだけ) that, after a current self-harm term earlier in the
+    # consultation, continues it (discourse.self_harm_continued); None: not used.
+    self_harm_continued: re.Pattern[str] | None = None
 
 
 def load_ideation_lexicon(path: str | Path | None = None) -> IdeationLexicon:
@@ -169,7 +175,7 @@ def parse_ideation_lexicon(data: Any, *, source: str = "<dict>") -> IdeationLexi
     if isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
         where.fail("version", "one of " + ", ".join(map(str, SUPPORTED_VERSIONS)), version)
     top = V3_TOP_KEYS if version >= 3 else TOP_KEYS
-    where.keys("(top level)", data, required=top, allowed=top)
+    where.keys("(top level)", data, required=top, allowed=top + OPTIONAL_TOP_KEYS)
     levels = data["levels"]
     if not isinstance(levels, Mapping) or sorted(levels) != list(LEVELS):
         where.fail("levels", "a mapping with exactly the keys 0, 1, 2, 3, 4", levels)
@@ -185,6 +191,10 @@ def parse_ideation_lexicon(data: Any, *, source: str = "<dict>") -> IdeationLexi
     rx.update({f"past.{k}": where.regex(f"past.{k}", past[k]) for k in PAST_KEYS})
     person = rx["exclusions.third_party_person"].pattern
     context = _parse_context(where, data["context"], rx["exclusions.third_party_person"]) if version >= 3 else None
+    continued = None
+    if "discourse" in data:
+        where.keys("discourse", data["discourse"], required=DISCOURSE_KEYS, allowed=DISCOURSE_KEYS)
+        continued = where.regex("discourse.self_harm_continued", data["discourse"]["self_harm_continued"])
     return IdeationLexicon(
         version=version,
         levels={int(k): str(v) for k, v in levels.items()},
@@ -216,6 +226,7 @@ def parse_ideation_lexicon(data: Any, *, source: str = "<dict>") -> IdeationLexi
         strength=where.regex("strength_markers", data["strength_markers"]),
         source=source,
         context=context,
+        self_harm_continued=continued,
     )
 
 

@@ -165,6 +165,37 @@ class IdeationScorer:
                     state.facts = [next(facts) for _ in state.queries]
         return [NO_IDEATION if state is None else state.result() for state in states]
 
+    def score_dialogue(self, messages: Sequence[str]) -> list[MessageIdeation]:
+        """Score a consultation's client messages, each in the light of the earlier ones: after a
+        current self-harm term, a message with the bare verb of the act and no term of its own
+        (うっすら切るだけ) continues it (level 4, ``discourse.self_harm_continued`` in the lexicon).
+
+        Args:
+            messages: the client messages in order.
+
+        Returns:
+            One :class:`MessageIdeation` per message.
+        """
+        return self._continued(messages, self.score_messages(messages))
+
+    def _continued(self, messages: Sequence[str], scored: list[MessageIdeation]) -> list[MessageIdeation]:
+        pattern = self.lexicon.self_harm_continued
+        if pattern is None:
+            return scored
+        out, active = [], False
+        for text, result in zip(messages, scored):
+            if result is NO_IDEATION:
+                if active and text and "切" in text:
+                    norm = fold_kana(normalize_text(text))
+                    match = pattern.search(norm)
+                    if match:
+                        strong = bool(self.lexicon.strength.search(norm))
+                        result = MessageIdeation(4, strong, False, False, True, (f"L4:continued:self_harm={match.group(0)}",))
+            elif result.self_harm:
+                active = result.level >= 1  # current self-harm opens it; self-harm told as past closes it
+            out.append(result)
+        return out
+
     def score_consultation(self, messages: Sequence[str]) -> ConsultationIdeation:
         """Score a consultation from its client messages (counsellor text must not be passed).
 
@@ -181,7 +212,7 @@ class IdeationScorer:
         batch: a parse of one short sentence costs about twice its share of a batch's (the
         pipeline scores a chunk of consultations at once). Results do not depend on the batching."""
         scored = iter(self.score_messages([m for messages in consultations for m in messages]))
-        return [_combine([next(scored) for _ in messages]) for messages in consultations]
+        return [_combine(self._continued(messages, [next(scored) for _ in messages])) for messages in consultations]
 
     # ------------------------------------------------------------------ context rules
     def _stage1(self, text: str) -> _State | None:

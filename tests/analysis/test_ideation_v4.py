@@ -80,3 +80,18 @@ def test_an_approximate_start_is_still_going_on(scorer: IdeationScorer, text: st
     """…くらいから (since about …) is a start, not a time that is over."""
     assert scorer.score_message(text).level == 1
     assert scorer.score_message(twin).level == 0
+
+
+def test_self_harm_continued_in_the_dialogue(scorer: IdeationScorer) -> None:
+    """After a current self-harm term, the bare verb of the act continues it; compound verbs,
+    other objects, negations and a past self-harm do not."""
+    dialogue = ["最近またリスカしてしまって", "うっすら切るだけなんだけど、それで気分が変わる", "切る時の深さが深くなってる",
+                "思い切って相談しました", "電話を切った", "もう切ってないです", "でも切ったら落ち着く"]
+    assert [r.level for r in scorer.score_dialogue(dialogue)] == [4, 4, 4, 0, 0, 0, 4]
+    assert all(r.self_harm for r in scorer.score_dialogue(dialogue)[1:3])
+    past = ["中学の時にリスカしてた", "うっすら切るだけだった", "切る時の深さが深くなってた"]
+    assert [r.level for r in scorer.score_dialogue(past)] == [0, 0, 0]
+    alone = ["うっすら切るだけなんだけど、それで気分が変わる"]
+    assert scorer.score_dialogue(alone)[0].level == scorer.score_message(alone[0]).level == 0
+    assert scorer.score_consultation(dialogue).level == 4
+    assert scorer.score_consultations([past, dialogue]) == [scorer.score_consultation(past), scorer.score_consultation(dialogue)]
