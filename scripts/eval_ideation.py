@@ -65,7 +65,7 @@ for _path in (ROOT, ROOT / "scripts"):
 from nlp.analysis.analyse import DEFAULT_CHUNK_SIZE  # noqa: E402
 from nlp.analysis.ideation import IdeationScorer  # noqa: E402
 from ideation_cost import _rss_mb, throughput  # noqa: E402,F401  (scripts/ideation_cost.py)
-from eval_ideation_v4 import report_v4  # noqa: E402  (scripts/eval_ideation_v4.py)
+from eval_ideation_v4 import report_v4, report_v5  # noqa: E402  (scripts/eval_ideation_v4.py)
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 LABELS = ROOT / "data" / "eval" / "ideation_labels.csv"
@@ -321,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{_fmt(s.precision):>9} {_fmt(s.recall):>7} {_fmt(s.level_accuracy):>14}"
         )
     report_v4(scorer, score_labels, args.v4, heldout=not args.no_heldout, show=args.show, row_format=_row)
+    report_v5(scorer, score_labels, heldout=not args.no_heldout, row_format=_row)
     if args.show:
         for split, s in per_split.items():
             for kind, label, predicted in s.errors:

@@ -50,6 +50,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LABELS_V4 = ROOT / "data" / "eval" / "ideation_labels_v4.csv"
 DEFAULT_V4 = ROOT.parent / "heldout_v4"  # beside the project, like ../shared
+# Held-out v5: 160 more dialogues of the same shuffle (parts 20 and up), labelled under the
+# convention while the scorer was changed on dev4 and the read heldout4 errors; scored once.
+LABELS_V5 = ROOT / "data" / "eval" / "ideation_labels_v5.csv"
+DEFAULT_V5 = ROOT.parent / "heldout_v5"
 FIELDS = ["file", "time", "text_sha1", "split", "group", "level", "strong", "past_attempt", "third_party",
           "self_harm", "context_only", "first_level", "first_context_only", "note", "adjudication"]
 FLAGS = ("strong", "past_attempt", "third_party", "self_harm", "context_only")
@@ -75,7 +79,7 @@ def sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def load_v4_labels(path: Path = LABELS_V4, *, first: bool = False) -> list[LabelV4]:
+def load_v4_labels(path: Path = LABELS_V4, *, first: bool = False) -> list[LabelV4]:  # v5 files too
     """The adjudicated labels (``first``: the first annotators' levels and context flags instead)."""
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -120,9 +124,9 @@ def dialogue_levels(scorer, labels: list[LabelV4], texts: dict[tuple[str, str], 
     return out
 
 
-def find_source(option: Path | None) -> Path | None:
-    """The v4 texts: the given path, else ../heldout_v4/messages.jsonl or ../heldout_v4/ when present."""
-    for candidate in ([option] if option else [DEFAULT_V4 / "messages.jsonl", DEFAULT_V4 / "kokorochat_dialogues"]):
+def find_source(option: Path | None, default: Path = DEFAULT_V4) -> Path | None:
+    """The texts: the given path, else DEFAULT/messages.jsonl or DEFAULT/kokorochat_dialogues when present."""
+    for candidate in ([option] if option else [default / "messages.jsonl", default / "kokorochat_dialogues"]):
         if candidate.exists():
             return candidate
     return None
@@ -159,7 +163,7 @@ def build(parts_dir: Path, out: Path = LABELS_V4) -> None:
         if key in seen:
             raise SystemExit(f"{key} recorded twice")
         seen.add(key)
-        split = split_of(r["file"]) if r["part"] < 10 else "dev4"
+        split = split_of(r["file"]) if r["part"] < 10 else "dev4" if r["part"] < 20 else "heldout5"
         final = adjudicated.get(key, r)
         flags = {k: "true" if final.get(k) else "false" for k in FLAGS}
         labels.append({"file": r["file"], "time": r["time"], "text_sha1": sha1(r["text"]), "split": split,
@@ -174,12 +178,6 @@ def build(parts_dir: Path, out: Path = LABELS_V4) -> None:
                                               encoding="utf-8")
     print(f"{len(labels)} labels → {out}; texts → {parts_dir / 'messages.jsonl'}")
 
-
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "build":
-        build(Path(sys.argv[2]))
-    else:
-        raise SystemExit(__doc__)
 
 
 # v3 (lexicon version 3 + stage 2, main at 470cf33) scored once on all of v4, right after the
@@ -243,3 +241,36 @@ def report_v4(scorer, score_labels, source_option: Path | None, *, heldout: bool
                     evidence = list(scorer.score_message(texts[(label.file, label.index)]).evidence)
                     print(f"  [dev4 {kind}] {label.file} {label.index} gold={label.level} pred={predicted} {evidence} "
                           f"| {texts[(label.file, label.index)][:120]}")
+
+
+FROZEN_V5_ONCE: dict[str, dict] = {}
+
+
+def report_v5(scorer, score_labels, *, heldout: bool, row_format) -> None:
+    """Held-out v5 (labelled under the convention, never read by the developers): the recorded
+    once-only figures, and the current scorer unless ``heldout`` is False."""
+    if not LABELS_V5.exists():
+        return
+    for name, figures in FROZEN_V5_ONCE.items():
+        print(row_format(f"(7a) v4 once, {name} (unbiased, recorded)", figures))
+    source = find_source(None, DEFAULT_V5)
+    if not heldout or source is None:
+        print("held-out v5: not scored now" + ("" if heldout else " (--no-heldout)") + (f"; no texts at {DEFAULT_V5}" if source is None else ""))
+        return
+    labels = load_v4_labels(LABELS_V5)
+    texts, differ = load_v4_texts(source, labels)
+    print(f"held-out v5 ({len({x.file for x in labels})} unseen dialogues, {len(labels)} labelled client messages; "
+          f"{len(labels) - len(texts)} texts missing, {differ} differing)")
+    labels = [x for x in labels if (x.file, x.index) in texts]
+    in_dialogue = dialogue_levels(scorer, labels, texts)
+    for name, context, levels in (("", False, None), (" in dialogue", False, in_dialogue), (" + context-only", True, None)):
+        chosen = [x for x in labels if context or not (x.context_only and x.level > 0)]
+        for split, s in sorted(score_labels(scorer, chosen, texts, levels).items()):
+            print(row_format(f"(7) current, {split}{name}", s))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "build":
+        build(Path(sys.argv[2]), *(Path(a) for a in sys.argv[3:]))
+    else:
+        raise SystemExit(__doc__)

@@ -37,6 +37,11 @@ def scorer() -> IdeationScorer:
     ("彼女の死が伝えられたら、私も後を追ってしまいそうです", 2, "私も彼の後を追って店に入った"),
     ("もう死んできていいですか", 2, "友達が死んできていいですかって言ってきた"),
     ("手首を、カッターナイフできりました", 4, "髪をカッターで切りました"),
+    # more dev4 classes: oneself better absent, asking how to die, a method with 死ねる, dying as acceptable
+    ("私なんていない方がいいんです", 1, "あの人がいない方がいいんです"),
+    ("どうしたら苦しまずに死ねますか？", 3, "何があっても死ねないです"),
+    ("入水とかなら見つからずに死ねるのかな", 3, "この薬で死ぬことはないですか"),
+    ("このまま食べずに死ぬのもいいかも", 1, "このまま食べずに死ぬのもいいかもって母が言う"),
 ])
 def test_v4_classes(scorer: IdeationScorer, text: str, expected: int, twin: str) -> None:
     assert scorer.score_message(text).level == expected, scorer.score_message(text).evidence
@@ -53,6 +58,8 @@ def test_distress_and_meaning_stay_uncounted(scorer: IdeationScorer, text: str) 
 @pytest.mark.parametrize("text", [
     "別に死にたいとおもっていたわけではないです",  # a thought denied in the past tense
     "その頃からリストカットしていたのかは分かりません。",  # not knowing whether: said of someone else
+    "その子の場合、自傷傾向があり",  # a trait of someone, not an act
+    "少し前までは、死にたいと言っていました",  # over (until a while ago, said in the past)
 ])
 def test_v4_level_zero(scorer: IdeationScorer, text: str) -> None:
     assert scorer.score_message(text).level == 0, scorer.score_message(text).evidence
