@@ -243,7 +243,15 @@ def report_v4(scorer, score_labels, source_option: Path | None, *, heldout: bool
                           f"| {texts[(label.file, label.index)][:120]}")
 
 
-FROZEN_V5_ONCE: dict[str, dict] = {}
+# v4 at f363f12 (developed on dev4, the shared sets and the read heldout4 errors) scored once on
+# heldout5 right after it was merged: the unbiased figure on dialogues never seen.
+FROZEN_V5_ONCE: dict[str, dict] = {
+    "heldout5": {"n": 457, "positives": 47, "tp": 27, "fp": 7, "fn": 20, "precision": 0.794, "recall": 0.574, "level_accuracy": 1.000},
+    "heldout5 in dialogue": {"n": 457, "positives": 47, "tp": 27, "fp": 7, "fn": 20, "precision": 0.794, "recall": 0.574,
+                             "level_accuracy": 1.000},
+    "heldout5 + context-only": {"n": 479, "positives": 69, "tp": 27, "fp": 7, "fn": 42, "precision": 0.794, "recall": 0.391,
+                                "level_accuracy": 1.000},
+}
 
 
 def report_v5(scorer, score_labels, *, heldout: bool, row_format) -> None:
@@ -266,7 +274,7 @@ def report_v5(scorer, score_labels, *, heldout: bool, row_format) -> None:
     for name, context, levels in (("", False, None), (" in dialogue", False, in_dialogue), (" + context-only", True, None)):
         chosen = [x for x in labels if context or not (x.context_only and x.level > 0)]
         for split, s in sorted(score_labels(scorer, chosen, texts, levels).items()):
-            print(row_format(f"(7) current, {split}{name}", s))
+            print(row_format(f"(7) current, {split}{name} (optimistic once read)", s))
 
 
 if __name__ == "__main__":
