@@ -42,6 +42,16 @@ def scorer() -> IdeationScorer:
     ("どうしたら苦しまずに死ねますか？", 3, "何があっても死ねないです"),
     ("入水とかなら見つからずに死ねるのかな", 3, "この薬で死ぬことはないですか"),
     ("このまま食べずに死ぬのもいいかも", 1, "このまま食べずに死ぬのもいいかもって母が言う"),
+    # after reading the heldout5 errors (the figures after this are optimistic)
+    ("明日が来ないといいのに", 1, "明日が来ないと困る"),
+    ("なんでそっと死なせてくれないのか", 1, "父を静かに死なせてくれと母が言った"),
+    ("ロープと、OD用の薬は用意してます", 3, "ロープと、キャンプ用の道具は用意してます"),
+    ("今度は倍の量飲んでやろうと思います", 3, "倍の量の水を飲んでみようと思います"),
+    ("このまま二人で消えてしまってもいいかな", 1, "この傷が消えてしまってもいいかな"),
+    ("何もできないなら死んでリセットしたい", 1, "ゲームをリセットしたい"),
+    ("電車をみると飛びおりたいです", 3, "母が電車から飛びおりた"),  # から after a noun is "from", not a clause end
+    ("駅で線路に吸い込まれそうになりました", 1, "母が線路に吸い込まれそうになった"),
+    ("このまま電車にひかれたら、全部なくなるのかな", 1, "父が電車にひかれたら困る"),
 ])
 def test_v4_classes(scorer: IdeationScorer, text: str, expected: int, twin: str) -> None:
     assert scorer.score_message(text).level == expected, scorer.score_message(text).evidence
@@ -60,6 +70,7 @@ def test_distress_and_meaning_stay_uncounted(scorer: IdeationScorer, text: str) 
     "その頃からリストカットしていたのかは分かりません。",  # not knowing whether: said of someone else
     "その子の場合、自傷傾向があり",  # a trait of someone, not an act
     "少し前までは、死にたいと言っていました",  # over (until a while ago, said in the past)
+    "それ責められたら死にたくもなるのわかる",  # anyone would: not the writer's own wish
 ])
 def test_v4_level_zero(scorer: IdeationScorer, text: str) -> None:
     assert scorer.score_message(text).level == 0, scorer.score_message(text).evidence
