@@ -25,6 +25,13 @@
      end (FROZEN_V3_ONCE, row (1c): the unbiased v3 figure). Its errors were then read and v3
      changed once (general classes only, commit "one iteration after reading the held-out
      errors"); row (3), the current code on the held-out split, is therefore OPTIMISTIC.
+   - v4 (scripts/eval_ideation_v4.py): held-out sets from the public KokoroChat dialogues NOT in
+     ../shared, labelled blind (the texts stay outside the project). v3 scored once on heldout4
+     (rows (4)); v4, developed on dev4 only, scored once on heldout4 (rows (4b), the same figure);
+     v4 after more dev4 work and the read heldout4 errors scored once on heldout5 (rows (7a));
+     rows (6) and (7) are the current code, OPTIMISTIC once a set's errors were read. Rows "in
+     dialogue" score each message after the earlier labelled messages of its dialogue
+     (``score_dialogue``: the discourse rules).
 2. WRIME ver1 dev + test (3,200 everyday SNS posts): how many score level ≥ 1 (false positives).
 3. Fresh check, unseen while writing v2: a seeded random sample (FRESH_SAMPLE) of KokoroChat
    client messages outside the labelled set (they hold no SURFACES match, so this measures
