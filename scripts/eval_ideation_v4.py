@@ -255,7 +255,7 @@ FROZEN_V5_ONCE: dict[str, dict] = {
 
 
 def report_v5(scorer, score_labels, *, heldout: bool, row_format) -> None:
-    """Held-out v5 (labelled under the convention, never read by the developers): the recorded
+    """Held-out v5 (labelled under the convention; its errors read only after the once-only scoring): the recorded
     once-only figures, and the current scorer unless ``heldout`` is False."""
     if not LABELS_V5.exists():
         return
