@@ -7,6 +7,7 @@ number of workers.
 
 from __future__ import annotations
 
+import gc
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
@@ -139,11 +140,17 @@ def analyse_consultations(
             if progress:
                 progress(len(result), len(texts))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(_analyse_chunk, chunks):
-                rows.extend(result)
-                if progress:
-                    progress(len(result), len(texts))
+        # The stage-2 parser is loaded before the workers fork (ideation_context); frozen, the
+        # parent's objects are not written by the workers' collections, so their pages stay shared.
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for result in pool.map(_analyse_chunk, chunks):
+                    rows.extend(result)
+                    if progress:
+                        progress(len(result), len(texts))
+        finally:
+            gc.unfreeze()
     analysed = pd.DataFrame(rows, index=groups.index)
     table = add_time_columns(pd.concat([groups.drop(columns=["messages"]), analysed], axis=1))
     if keep_text:

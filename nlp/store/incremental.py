@@ -18,6 +18,7 @@ The results do not depend on the executor, the number of workers or the parts.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import shutil
 import tempfile
@@ -76,8 +77,14 @@ def local_executor(workers: int) -> Iterator[Executor]:
     from nlp.analysis.ideation_context import load_ginza
 
     load_ginza()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield pool
+    # Keep the collector off the parent's objects in the workers: a collection writes into every
+    # object it scans, which copies the shared pages into each worker (gc.freeze, Python 3.7+).
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()  # a long-lived caller (the app) gets its objects collected again
 
 
 def _files_hash(paths: list[str]) -> str:
