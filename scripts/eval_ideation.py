@@ -28,8 +28,9 @@
    - v4 (scripts/eval_ideation_v4.py): held-out sets from the public KokoroChat dialogues NOT in
      ../shared, labelled blind (the texts stay outside the project). v3 scored once on heldout4
      (rows (4)); v4, developed on dev4 only, scored once on heldout4 (rows (4b), the same figure);
-     v4 after more dev4 work and the read heldout4 errors scored once on heldout5 (rows (7a));
-     rows (6) and (7) are the current code, OPTIMISTIC once a set's errors were read. Rows "in
+     v4 after more dev4 work and the read heldout4 errors scored once on heldout5 (rows "(v5)
+     once"), the code after reading the heldout5 errors once on heldout6 (rows "(v6) once"); the
+     "current" rows are OPTIMISTIC once a set's errors were read. Rows "in
      dialogue" score each message after the earlier labelled messages of its dialogue
      (``score_dialogue``: the discourse rules).
 2. WRIME ver1 dev + test (3,200 everyday SNS posts): how many score level ≥ 1 (false positives).

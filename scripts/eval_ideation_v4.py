@@ -54,6 +54,10 @@ DEFAULT_V4 = ROOT.parent / "heldout_v4"  # beside the project, like ../shared
 # convention while the scorer was changed on dev4 and the read heldout4 errors; scored once.
 LABELS_V5 = ROOT / "data" / "eval" / "ideation_labels_v5.csv"
 DEFAULT_V5 = ROOT.parent / "heldout_v5"
+# Held-out v6: 120 more (parts 30 and up), labelled after the iteration on the heldout5 errors,
+# to measure the final lexicon once.
+LABELS_V6 = ROOT / "data" / "eval" / "ideation_labels_v6.csv"
+DEFAULT_V6 = ROOT.parent / "heldout_v6"
 FIELDS = ["file", "time", "text_sha1", "split", "group", "level", "strong", "past_attempt", "third_party",
           "self_harm", "context_only", "first_level", "first_context_only", "note", "adjudication"]
 FLAGS = ("strong", "past_attempt", "third_party", "self_harm", "context_only")
@@ -163,7 +167,8 @@ def build(parts_dir: Path, out: Path = LABELS_V4) -> None:
         if key in seen:
             raise SystemExit(f"{key} recorded twice")
         seen.add(key)
-        split = split_of(r["file"]) if r["part"] < 10 else "dev4" if r["part"] < 20 else "heldout5"
+        split = (split_of(r["file"]) if r["part"] < 10 else "dev4" if r["part"] < 20 else "heldout5" if r["part"] < 30
+                 else "heldout6")
         final = adjudicated.get(key, r)
         flags = {k: "true" if final.get(k) else "false" for k in FLAGS}
         labels.append({"file": r["file"], "time": r["time"], "text_sha1": sha1(r["text"]), "split": split,
@@ -254,28 +259,32 @@ FROZEN_V5_ONCE: dict[str, dict] = {
 }
 
 
-def report_v5(scorer, score_labels, *, heldout: bool, row_format) -> None:
-    """Held-out v5 (labelled under the convention; its errors read only after the once-only scoring): the recorded
-    once-only figures, and the current scorer unless ``heldout`` is False."""
-    if not LABELS_V5.exists():
-        return
-    for name, figures in FROZEN_V5_ONCE.items():
-        print(row_format(f"(7a) v4 once, {name} (unbiased, recorded)", figures))
-    source = find_source(None, DEFAULT_V5)
-    if not heldout or source is None:
-        print("held-out v5: not scored now" + ("" if heldout else " (--no-heldout)") + (f"; no texts at {DEFAULT_V5}" if source is None else ""))
-        return
-    labels = load_v4_labels(LABELS_V5)
-    texts, differ = load_v4_texts(source, labels)
-    print(f"held-out v5 ({len({x.file for x in labels})} unseen dialogues, {len(labels)} labelled client messages; "
-          f"{len(labels) - len(texts)} texts missing, {differ} differing)")
-    labels = [x for x in labels if (x.file, x.index) in texts]
-    in_dialogue = dialogue_levels(scorer, labels, texts)
-    for name, context, levels in (("", False, None), (" in dialogue", False, in_dialogue), (" + context-only", True, None)):
-        chosen = [x for x in labels if context or not (x.context_only and x.level > 0)]
-        for split, s in sorted(score_labels(scorer, chosen, texts, levels).items()):
-            print(row_format(f"(7) current, {split}{name} (optimistic once read)", s))
+FROZEN_V6_ONCE: dict[str, dict] = {}
 
+
+def report_v5(scorer, score_labels, *, heldout: bool, row_format) -> None:
+    """The held-out sets labelled under the convention (v5, v6): each set's once-only figures,
+    then the current scorer unless ``heldout`` is False (OPTIMISTIC once the set's errors were read)."""
+    for version, path, folder, frozen in (("v5", LABELS_V5, DEFAULT_V5, FROZEN_V5_ONCE), ("v6", LABELS_V6, DEFAULT_V6, FROZEN_V6_ONCE)):
+        if not path.exists():
+            continue
+        for name, figures in frozen.items():
+            print(row_format(f"({version}) once, {name} (unbiased, recorded)", figures))
+        source = find_source(None, folder)
+        if not heldout or source is None:
+            print(f"held-out {version}: not scored now" + ("" if heldout else " (--no-heldout)")
+                  + (f"; no texts at {folder}" if source is None else ""))
+            continue
+        labels = load_v4_labels(path)
+        texts, differ = load_v4_texts(source, labels)
+        print(f"held-out {version} ({len({x.file for x in labels})} unseen dialogues, {len(labels)} labelled client messages; "
+              f"{len(labels) - len(texts)} texts missing, {differ} differing)")
+        labels = [x for x in labels if (x.file, x.index) in texts]
+        in_dialogue = dialogue_levels(scorer, labels, texts)
+        for name, context, levels in (("", False, None), (" in dialogue", False, in_dialogue), (" + context-only", True, None)):
+            chosen = [x for x in labels if context or not (x.context_only and x.level > 0)]
+            for split, s in sorted(score_labels(scorer, chosen, texts, levels).items()):
+                print(row_format(f"({version}) current, {split}{name}" + (" (optimistic once read)" if frozen else ""), s))
 
 if __name__ == "__main__":
     if len(sys.argv) in (3, 4) and sys.argv[1] == "build":
