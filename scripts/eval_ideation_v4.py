@@ -210,42 +210,56 @@ FROZEN_V4_ONCE: dict[str, dict] = {
 }
 
 
+def _load(path: Path, source: Path) -> tuple[list[LabelV4], dict[tuple[str, str], str], str]:
+    """The labels whose text was found, the texts, and a line saying where they came from."""
+    labels = load_v4_labels(path)
+    texts, differ = load_v4_texts(source, labels)
+    found = [x for x in labels if (x.file, x.index) in texts]
+    said = (f"{len({x.file for x in labels})} unseen dialogues, {len(labels)} labelled client messages; texts from "
+            f"{source}, {len(labels) - len(found)} missing, {differ} differing from the labelled copy")
+    return found, texts, said
+
+
+def _scored(scorer, score_labels, labels: list[LabelV4], texts, splits=None, first=None):
+    """(variant, split, scores) for each way a set is scored: each message alone, in its dialogue,
+    with the context-only answers, and (``first``) under the first annotators' labels."""
+    variants = [("", False, labels, None), (" in dialogue", False, labels, dialogue_levels(scorer, labels, texts)),
+                (" + context-only", True, labels, None)]
+    if first is not None:
+        variants.append((", first labels", False, [first[(x.file, x.index)] for x in labels], None))
+    for name, context, chosen_labels, levels in variants:
+        chosen = [x for x in chosen_labels if (splits is None or x.split in splits)
+                  and (context or not (x.context_only and x.level > 0))]
+        for split, s in sorted(score_labels(scorer, chosen, texts, levels).items()):
+            yield name, split, s
+
+
 def report_v4(scorer, score_labels, source_option: Path | None, *, heldout: bool, show: bool, row_format) -> None:
     """Print the v4 rows: recorded v3 figures, then the current scorer on dev4 (and heldout4
     unless ``heldout`` is False), without and with the context-only messages."""
     if not LABELS_V4.exists():
         return
-    labels = load_v4_labels()
     source = find_source(source_option)
     if source is None:
         print(f"held-out v4: skipped, no texts (give --v4 with a clone of the public KokoroChat repository "
               f"or the annotators' messages.jsonl; looked in {DEFAULT_V4})")
         return
-    texts, differ = load_v4_texts(source, labels)
-    missing = [x for x in labels if (x.file, x.index) not in texts]
-    print(f"held-out v4 ({len({x.file for x in labels})} unseen dialogues, {len(labels)} labelled client messages; "
-          f"texts from {source}, {len(missing)} missing, {differ} differing from the labelled copy)")
-    labels = [x for x in labels if (x.file, x.index) in texts]
+    labels, texts, said = _load(LABELS_V4, source)
+    print(f"held-out v4 ({said})")
     for name, figures in FROZEN_V3_ON_V4.items():
         print(row_format(f"(4) v3 once, {name} (unbiased, recorded)", figures))
     for name, figures in FROZEN_V4_ONCE.items():
         print(row_format(f"(4b) v4 once, {name} (unbiased, recorded)", figures))
     splits = ("dev4", "heldout4") if heldout else ("dev4",)
     first = {(x.file, x.index): x for x in load_v4_labels(first=True)}
-    in_dialogue = dialogue_levels(scorer, labels, texts)
-    for name, context, chosen_labels, levels in (
-        ("", False, labels, None), (" in dialogue", False, labels, in_dialogue),
-        (" + context-only", True, labels, None), (", first labels", False, [first[(x.file, x.index)] for x in labels], None),
-    ):
-        chosen = [x for x in chosen_labels if x.split in splits and (context or not (x.context_only and x.level > 0))]
-        for split, s in sorted(score_labels(scorer, chosen, texts, levels).items()):
-            tag = "(5) current, dev4" if split == "dev4" else "(6) current, heldout4 (optimistic: errors read)"
-            print(row_format(f"{tag}{name}", s))
-            if show and split == "dev4" and not name:
-                for kind, label, predicted in s.errors:
-                    evidence = list(scorer.score_message(texts[(label.file, label.index)]).evidence)
-                    print(f"  [dev4 {kind}] {label.file} {label.index} gold={label.level} pred={predicted} {evidence} "
-                          f"| {texts[(label.file, label.index)][:120]}")
+    for name, split, s in _scored(scorer, score_labels, labels, texts, splits, first):
+        tag = "(5) current, dev4" if split == "dev4" else "(6) current, heldout4 (optimistic: errors read)"
+        print(row_format(f"{tag}{name}", s))
+        if show and split == "dev4" and not name:
+            for kind, label, predicted in s.errors:
+                evidence = list(scorer.score_message(texts[(label.file, label.index)]).evidence)
+                print(f"  [dev4 {kind}] {label.file} {label.index} gold={label.level} pred={predicted} {evidence} "
+                      f"| {texts[(label.file, label.index)][:120]}")
 
 
 # v4 at f363f12 (developed on dev4, the shared sets and the read heldout4 errors) scored once on
@@ -283,16 +297,11 @@ def report_v5(scorer, score_labels, *, heldout: bool, row_format) -> None:
             print(f"held-out {version}: not scored now" + ("" if heldout else " (--no-heldout)")
                   + (f"; no texts at {folder}" if source is None else ""))
             continue
-        labels = load_v4_labels(path)
-        texts, differ = load_v4_texts(source, labels)
-        print(f"held-out {version} ({len({x.file for x in labels})} unseen dialogues, {len(labels)} labelled client messages; "
-              f"{len(labels) - len(texts)} texts missing, {differ} differing)")
-        labels = [x for x in labels if (x.file, x.index) in texts]
-        in_dialogue = dialogue_levels(scorer, labels, texts)
-        for name, context, levels in (("", False, None), (" in dialogue", False, in_dialogue), (" + context-only", True, None)):
-            chosen = [x for x in labels if context or not (x.context_only and x.level > 0)]
-            for split, s in sorted(score_labels(scorer, chosen, texts, levels).items()):
-                print(row_format(f"({version}) current, {split}{name}" + (" (optimistic once read)" if frozen else ""), s))
+        labels, texts, said = _load(path, source)
+        print(f"held-out {version} ({said})")
+        for name, split, s in _scored(scorer, score_labels, labels, texts):
+            print(row_format(f"({version}) current, {split}{name}" + (" (optimistic once read)" if frozen else ""), s))
+
 
 if __name__ == "__main__":
     if len(sys.argv) in (3, 4) and sys.argv[1] == "build":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
@@ -93,6 +94,18 @@ def add_time_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+@contextmanager
+def frozen_for_workers() -> Iterator[None]:
+    """While worker processes forked from here run: the parent's objects (the stage-2 parser among
+    them, loaded before the fork) are frozen, so the workers' garbage collections do not write into
+    them and their pages stay shared (gc.freeze); unfrozen after, for a long-lived caller (the app)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _analyse_chunk(args: tuple[Analyser, list[list[str]]]) -> list[dict]:
     analyser, chunk = args
     return analyser.analyse_many(chunk)
@@ -140,17 +153,11 @@ def analyse_consultations(
             if progress:
                 progress(len(result), len(texts))
     else:
-        # The stage-2 parser is loaded before the workers fork (ideation_context); frozen, the
-        # parent's objects are not written by the workers' collections, so their pages stay shared.
-        gc.freeze()
-        try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for result in pool.map(_analyse_chunk, chunks):
-                    rows.extend(result)
-                    if progress:
-                        progress(len(result), len(texts))
-        finally:
-            gc.unfreeze()
+        with frozen_for_workers(), ProcessPoolExecutor(max_workers=workers) as pool:
+            for result in pool.map(_analyse_chunk, chunks):
+                rows.extend(result)
+                if progress:
+                    progress(len(result), len(texts))
     analysed = pd.DataFrame(rows, index=groups.index)
     table = add_time_columns(pd.concat([groups.drop(columns=["messages"]), analysed], axis=1))
     if keep_text:

@@ -180,7 +180,7 @@ class IdeationScorer:
 
     def _continued(self, messages: Sequence[str], scored: list[MessageIdeation]) -> list[MessageIdeation]:
         pattern = self.lexicon.self_harm_continued
-        if pattern is None:
+        if pattern is None or scored.count(NO_IDEATION) == len(scored):  # most consultations: one pass in C
             return scored
         out, active = [], False
         for text, result in zip(messages, scored):

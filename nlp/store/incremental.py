@@ -18,7 +18,6 @@ The results do not depend on the executor, the number of workers or the parts.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import shutil
 import tempfile
@@ -74,17 +73,12 @@ def local_executor(workers: int) -> Iterator[Executor]:
         return
     # The workers build their own analysers; the stage-2 parser (ja_ginza, ~270 MB) loaded here
     # first is inherited by every forked worker and its pages shared, instead of one copy each.
+    from nlp.analysis.analyse import frozen_for_workers
     from nlp.analysis.ideation_context import load_ginza
 
     load_ginza()
-    # Keep the collector off the parent's objects in the workers: a collection writes into every
-    # object it scans, which copies the shared pages into each worker (gc.freeze, Python 3.7+).
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield pool
-    finally:
-        gc.unfreeze()  # a long-lived caller (the app) gets its objects collected again
+    with frozen_for_workers(), ProcessPoolExecutor(max_workers=workers) as pool:
+        yield pool
 
 
 def _files_hash(paths: list[str]) -> str:
