@@ -58,6 +58,13 @@ DEFAULT_V5 = ROOT.parent / "heldout_v5"
 # to measure the final lexicon once.
 LABELS_V6 = ROOT / "data" / "eval" / "ideation_labels_v6.csv"
 DEFAULT_V6 = ROOT.parent / "heldout_v6"
+# Session 6: 280 more dialogues of the shuffle (numbers 850-1169), labelled at once by blind
+# annotators: v7 (parts 40-42, 120 dialogues) is scored once with the scorer as it stood, then
+# its errors are read (dev7); v8 (parts 50-54, 200 dialogues) is scored once at the end.
+LABELS_V7 = ROOT / "data" / "eval" / "ideation_labels_v7.csv"
+DEFAULT_V7 = ROOT.parent / "heldout_v7"
+LABELS_V8 = ROOT / "data" / "eval" / "ideation_labels_v8.csv"
+DEFAULT_V8 = ROOT.parent / "heldout_v8"
 FIELDS = ["file", "time", "text_sha1", "split", "group", "level", "strong", "past_attempt", "third_party",
           "self_harm", "context_only", "first_level", "first_context_only", "note", "adjudication"]
 FLAGS = ("strong", "past_attempt", "third_party", "self_harm", "context_only")
@@ -168,7 +175,7 @@ def build(parts_dir: Path, out: Path = LABELS_V4) -> None:
             raise SystemExit(f"{key} recorded twice")
         seen.add(key)
         split = (split_of(r["file"]) if r["part"] < 10 else "dev4" if r["part"] < 20 else "heldout5" if r["part"] < 30
-                 else "heldout6")
+                 else "heldout6" if r["part"] < 40 else "dev7" if r["part"] < 50 else "heldout8")
         final = adjudicated.get(key, r)
         flags = {k: "true" if final.get(k) else "false" for k in FLAGS}
         labels.append({"file": r["file"], "time": r["time"], "text_sha1": sha1(r["text"]), "split": split,
@@ -284,10 +291,23 @@ FROZEN_V6_ONCE: dict[str, dict] = {
 }
 
 
+# The session-5 final scorer (fb84922) scored once on v7 right after it was merged, before any of
+# its errors was read: the unbiased figure on 104 more unseen dialogues (57 positives).
+FROZEN_V7_ONCE: dict[str, dict] = {
+    "dev7": {"n": 341, "positives": 57, "tp": 31, "fp": 6, "fn": 26, "precision": 0.838, "recall": 0.544, "level_accuracy": 1.000},
+    "dev7 in dialogue": {"n": 341, "positives": 57, "tp": 32, "fp": 6, "fn": 25, "precision": 0.842, "recall": 0.561,
+                         "level_accuracy": 1.000},
+    "dev7 + context-only": {"n": 365, "positives": 81, "tp": 31, "fp": 6, "fn": 50, "precision": 0.838, "recall": 0.383,
+                            "level_accuracy": 1.000},
+}
+FROZEN_V8_ONCE: dict[str, dict] = {}
+
+
 def report_v5(scorer, score_labels, *, heldout: bool, row_format) -> None:
     """The held-out sets labelled under the convention (v5, v6): each set's once-only figures,
     then the current scorer unless ``heldout`` is False (OPTIMISTIC once the set's errors were read)."""
-    for version, path, folder, frozen in (("v5", LABELS_V5, DEFAULT_V5, FROZEN_V5_ONCE), ("v6", LABELS_V6, DEFAULT_V6, FROZEN_V6_ONCE)):
+    for version, path, folder, frozen in (("v5", LABELS_V5, DEFAULT_V5, FROZEN_V5_ONCE), ("v6", LABELS_V6, DEFAULT_V6, FROZEN_V6_ONCE),
+                                          ("v7", LABELS_V7, DEFAULT_V7, FROZEN_V7_ONCE), ("v8", LABELS_V8, DEFAULT_V8, FROZEN_V8_ONCE)):
         if not path.exists():
             continue
         for name, figures in frozen.items():

@@ -176,8 +176,6 @@ def write_stage(
     ``store`` and ``update_parameters`` (from ``soudan update``) go into run.json only: the
     reports are written from the run's own record.
     """
-    from nlp.report.write import write_consultation_reports as write_reports
-
     (out / "aggregates").mkdir(parents=True, exist_ok=True)
     analysis.consultations.to_parquet(out / "consultations.parquet", index=False)
     outputs.write_csv(out / "rejects.csv", ingested.rejects)
@@ -210,6 +208,8 @@ def write_stage(
 
         explore_charts, record.explore = write_explore_timed(explore, out, charts=options.reports)
     if options.reports:
+        from nlp.report.write import write_consultation_reports as write_reports  # matplotlib: ~1 s to import
+
         weekday_hour = analysis.consultations.groupby(["weekday", "hour"]).size().rename("consultations").reset_index()
         write_reports(out, tables, record.as_dict(), comparisons=comparisons, topics=topic_table, quotes=analysis.quotes,
                       weekday_hour=weekday_hour, explore=(explore, explore_charts) if explore is not None else None)

@@ -43,11 +43,18 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from nlp.ingest import schema
 from nlp.tables.aggregate import IDEATION_MEASURES, PandasCounter, build_tables, categories, prepare, theme_ids, tokyo_time
 from nlp.tables.disclosure import REFERENCE_MAX_N, check_min_cell, holm
+
+
+def _stats():
+    """scipy.stats, imported when a comparison is tested (importing it takes ~1 s)."""
+    from scipy import stats
+
+    return stats
+
 
 BLOCKS = ["age_band", "gender", "occupation", "theme", "ideation"]
 ADDITIVE_BLOCKS = {"age_band", "gender", "occupation"}
@@ -77,7 +84,7 @@ def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> tuple[float, floa
         return float("nan"), float("nan")
     se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     z = (x1 / n1 - x2 / n2) / se
-    return float(z), float(2 * stats.norm.sf(abs(z)))
+    return float(z), float(2 * _stats().norm.sf(abs(z)))
 
 
 def significance_marker(alpha: float) -> str:
@@ -331,7 +338,7 @@ def _total_block(n_a, n_b, lengths, hidden, reference, alpha) -> pd.DataFrame:
     p = np.array([np.nan])
     if not (hidden or reference):
         expected = lengths[0] / (lengths[0] + lengths[1])
-        p[0] = stats.binomtest(n_a, n_a + n_b, expected).pvalue
+        p[0] = _stats().binomtest(n_a, n_a + n_b, expected).pvalue
     nan = np.array([np.nan])
     return _finish("total", ["consultations"], np.array([n_a]), np.array([n_b]), nan, nan, nan, nan.copy(),
                    p, np.array([hidden]), reference, alpha)
