@@ -185,7 +185,7 @@ class IdeationScorer:
         out, active = [], False
         for text, result in zip(messages, scored):
             if result is NO_IDEATION:
-                if active and text and "切" in text:
+                if active and text:
                     norm = fold_kana(normalize_text(text))
                     match = pattern.search(norm)
                     if match:
