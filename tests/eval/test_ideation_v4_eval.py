@@ -31,6 +31,7 @@ def v4(load_script):
 
 @pytest.mark.parametrize("name, count, splits", [
     ("LABELS_V4", 1717, {"dev4", "heldout4"}), ("LABELS_V5", 479, {"heldout5"}), ("LABELS_V6", 348, {"heldout6"}),
+    ("LABELS_V7", 365, {"dev7"}), ("LABELS_V8", 586, {"heldout8"}),
 ])
 def test_the_label_files_hold_no_text(v4, name: str, count: int, splits: set) -> None:
     with getattr(v4, name).open(encoding="utf-8", newline="") as fh:
@@ -78,8 +79,8 @@ def test_recall_target_on_unseen_dialogues(scores) -> None:
 
 def test_the_held_out_sets_share_no_dialogue(v4) -> None:
     files = []
-    for path in (v4.LABELS_V4, v4.LABELS_V5, v4.LABELS_V6):
+    for path in (v4.LABELS_V4, v4.LABELS_V5, v4.LABELS_V6, v4.LABELS_V7, v4.LABELS_V8):
         with path.open(encoding="utf-8", newline="") as fh:
             files.append({r["file"] for r in csv.DictReader(fh)})
-    assert [len(f) for f in files] == [525, 148, 109]
-    assert not (files[0] & files[1] or files[0] & files[2] or files[1] & files[2])
+    assert [len(f) for f in files] == [525, 148, 109, 104, 179]
+    assert not any(a & b for i, a in enumerate(files) for b in files[i + 1:])
