@@ -135,6 +135,25 @@ def dialogue_levels(scorer, labels: list[LabelV4], texts: dict[tuple[str, str], 
     return out
 
 
+def consultation_figures(scorer, labels: list[LabelV4], texts: dict[tuple[str, str], str]) -> dict:
+    """What the tables count: each dialogue's highest level (its labelled client messages scored
+    in order, ``score_dialogue``) against the highest labelled level (context-only answers left
+    out), as a row of the same shape as the message rows."""
+    by_file: dict[str, list[LabelV4]] = {}
+    for x in sorted(labels, key=lambda x: (x.file, x.index)):
+        by_file.setdefault(x.file, []).append(x)
+    tp = fp = fn = exact = 0
+    for rows in by_file.values():
+        gold = max([x.level for x in rows if not x.context_only] or [0])
+        predicted = max(r.level for r in scorer.score_dialogue([texts[(x.file, x.index)] for x in rows]))
+        tp, fp, fn = tp + (gold > 0 and predicted > 0), fp + (gold == 0 and predicted > 0), fn + (gold > 0 and predicted == 0)
+        exact += gold > 0 and predicted == gold
+    nan = float("nan")
+    return {"n": len(by_file), "positives": tp + fn, "tp": tp, "fp": fp, "fn": fn,
+            "precision": tp / (tp + fp) if tp + fp else nan, "recall": tp / (tp + fn) if tp + fn else nan,
+            "level_accuracy": exact / tp if tp else nan}
+
+
 def find_source(option: Path | None, default: Path = DEFAULT_V4) -> Path | None:
     """The texts: the given path, else DEFAULT/messages.jsonl or DEFAULT/kokorochat_dialogues when present."""
     for candidate in ([option] if option else [default / "messages.jsonl", default / "kokorochat_dialogues"]):
@@ -299,6 +318,8 @@ FROZEN_V7_ONCE: dict[str, dict] = {
                          "level_accuracy": 1.000},
     "dev7 + context-only": {"n": 365, "positives": 81, "tp": 31, "fp": 6, "fn": 50, "precision": 0.838, "recall": 0.383,
                             "level_accuracy": 1.000},
+    "dev7 consultations (highest level)": {"n": 104, "positives": 18, "tp": 15, "fp": 3, "fn": 3, "precision": 0.833,
+                                           "recall": 0.833, "level_accuracy": 1.000},
 }
 # Scored once on v8 (179 unseen dialogues, 61 positives) right after it was merged, after the dev7
 # changes (5634e73); the session-5 scorer (fb84922) gives the
@@ -309,6 +330,8 @@ FROZEN_V8_ONCE: dict[str, dict] = {
                              "level_accuracy": 0.975},
     "heldout8 + context-only": {"n": 586, "positives": 75, "tp": 40, "fp": 4, "fn": 35, "precision": 0.909, "recall": 0.533,
                                 "level_accuracy": 0.975},
+    "heldout8 consultations (highest level)": {"n": 179, "positives": 16, "tp": 13, "fp": 3, "fn": 3, "precision": 0.812,
+                                               "recall": 0.812, "level_accuracy": 0.846},
 }
 
 
@@ -330,6 +353,7 @@ def report_v5(scorer, score_labels, *, heldout: bool, row_format) -> None:
         print(f"held-out {version} ({said})")
         for name, split, s in _scored(scorer, score_labels, labels, texts):
             print(row_format(f"({version}) current, {split}{name}" + (" (optimistic once read)" if frozen else ""), s))
+        print(row_format(f"({version}) current, consultations (highest level)", consultation_figures(scorer, labels, texts)))
 
 
 if __name__ == "__main__":
