@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
+import numpy as np
 import pandas as pd
 
 from nlp.analysis.ideation import IdeationScorer
@@ -74,14 +75,37 @@ def group_consultations(messages: pd.DataFrame) -> pd.DataFrame:
     An attribute is the first known value among the consultation's rows (不明 otherwise).
     """
     client = messages[messages["role"].fillna("client") != "counselor"] if "role" in messages else messages
-    client = client.sort_values(["consultation_id", "started_at", "row"], kind="stable")
-    grouped = client.groupby("consultation_id", sort=False)
-    out = grouped.agg(started_at=("started_at", "min"), messages=("text", list)).reset_index()
+    if client["consultation_id"].hasnans:  # a row without an id is no consultation's (ingest refuses it)
+        client = client[client["consultation_id"].notna()]
+    client = client.sort_values(["consultation_id", "started_at", "row"], kind="stable").reset_index(drop=True)
+    # Sorted by id, a consultation is a run of rows; its earliest time is its first row's (NaT sorts last).
+    ids = client["consultation_id"]
+    first_row = (ids != ids.shift()).to_numpy(dtype=bool, copy=True)  # compared in Arrow, no Python string per row
+    first_row[:1] = True
+    starts = np.flatnonzero(first_row)
+    texts = client["text"].tolist()
+    ends = [*starts[1:].tolist(), len(texts)]
+    out = pd.DataFrame({
+        "consultation_id": pd.Index(ids.take(starts).array),  # the dtype a groupby key gets
+        "started_at": client["started_at"].take(starts).reset_index(drop=True),
+        # (without any consultation: the text column's dtype, as a groupby gave)
+        "messages": pd.Series([texts[start:end] for start, end in zip(starts.tolist(), ends)], dtype=object)
+        if len(starts) else client["text"],
+    })
+    group = np.cumsum(first_row) - 1  # each row's consultation
     for column in ATTRIBUTE_COLUMNS:
-        known = client[client[column].notna() & (client[column] != UNKNOWN)] if column in client else client.iloc[0:0]
-        first = known.groupby("consultation_id", sort=False)[column].first() if len(known) else pd.Series(dtype=object)
-        out[column] = out["consultation_id"].map(first).astype(object).fillna(UNKNOWN).astype(str)
+        out[column] = _first_known(client[column] if column in client else None, group, len(starts))
     return out.sort_values(["started_at", "consultation_id"], kind="stable").reset_index(drop=True)
+
+
+def _first_known(values: pd.Series | None, group: np.ndarray, groups: int) -> pd.Series:
+    """Per consultation (``group``: each row's, in row order) its first known value, else 不明."""
+    out = np.full(groups, UNKNOWN, dtype=object)
+    if values is not None:
+        known = np.flatnonzero((values.notna() & (values != UNKNOWN)).to_numpy())
+        found, first = np.unique(group[known], return_index=True)
+        out[found] = values.take(known[first]).to_numpy(dtype=object)
+    return pd.Series(out, dtype=object).astype(str)
 
 
 def add_time_columns(frame: pd.DataFrame) -> pd.DataFrame:

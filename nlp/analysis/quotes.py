@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import pandas as pd
 
@@ -18,8 +18,9 @@ _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _SENSITIVE = re.compile(r"死|自殺|じさつ|しに|シニ|タヒ|消え|リスカ|自傷|切っ|OD|ＯＤ|薬|首|飛び降|遺書|殺")
 
 
-def _sentences(messages: Sequence[str]) -> list[str]:
-    return [s.strip() for m in messages for s in _SENTENCE.findall(m) if s.strip()]
+def _sentences(messages: Sequence[str]) -> Iterator[str]:
+    """The non-blank sentences, in order (lazily: the first usable one is often enough)."""
+    return (s.strip() for m in messages for s in _SENTENCE.findall(m) if s.strip())
 
 
 def _stable_key(text: str, seed: int) -> str:
@@ -49,11 +50,11 @@ def select_quotes(
         if len(group) < min_cell:
             continue
         candidates: list[tuple[str, str]] = []
-        for index in group.index:
-            evidence = [e.split(":")[-1] for e in consultations.at[index, "theme_evidence"]]
-            row = consultations.loc[index]
-            if row["ideation_level"] >= 1 or row["third_party"] or row["past_attempt"] or row["self_harm"]:
+        columns = [group[name].tolist() for name in ("theme_evidence", "ideation_level", "third_party", "past_attempt", "self_harm")]
+        for index, found, level, third_party, past_attempt, self_harm in zip(group.index, *columns):
+            if level >= 1 or third_party or past_attempt or self_harm:
                 continue  # anyone's ideation is reported as shares, never quoted
+            evidence = [e.split(":")[-1] for e in found]
             for sentence in _sentences(messages[index]):
                 if _SENSITIVE.search(sentence):
                     continue

@@ -33,7 +33,9 @@ class _ColumnReader:
         for a short row), so its columns are keyed without a Python tuple per row."""
         positions = [self.table.columns.get(name) for name in names]
         present = [position for position in positions if position is not None]
-        if (self.table.format != "csv" or not present or any(name in self.value_maps for name in names)
+        if not present:  # every cell None: one key
+            return _Factors(np.zeros(len(self.rows), dtype=np.intp), [(None,) * len(names)] if self.rows else [], pooled=True)
+        if (self.table.format != "csv" or any(name in self.value_maps for name in names)
                 or max(present) >= self.shortest):
             return _factorize([self.get(name) for name in names])
         distinct = list(dict.fromkeys(present))
