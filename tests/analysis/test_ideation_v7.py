@@ -1,6 +1,6 @@
-"""Ideation classes found on dev7 (issue #14, session 6: unseen KokoroChat dialogues, their errors
-read after the once-only score): each with its level and a level-0 twin. The texts are written
-for these tests, not taken from the evaluation data."""
+"""Ideation classes found on dev7 and then heldout8 (issue #14, session 6: unseen KokoroChat
+dialogues, their errors read after the once-only score): each with its level and a level-0 twin.
+The texts are written for these tests, not taken from the evaluation data."""
 
 from __future__ import annotations
 
@@ -32,6 +32,18 @@ def scorer() -> IdeationScorer:
     ("その時にはもうこの世にはいませんが", 2, "祖父はもうこの世にはいません"),
     # a ligature tried round one's neck; a scarf is not
     ("首にコードを巻き付けて試してみました", 4, "首にマフラーを巻いて出かけました"),
+    # after reading the heldout8 errors (its figures after this are optimistic)
+    ("私なんか生まれて来なければ良かった", 1, "孫が生まれて来てくれて良かった"),
+    ("死ぬしか無いですかね", 2, "死ぬしか無いとは思わない"),
+    ("もう死ぬからどうでもいい", 2, "もう死ぬかと思った"),
+    ("人を殺して自分も死ぬ", 2, "自分も死ぬほど疲れた"),
+    ("でも、死ねば終わるからもういいです", 1, "死んだら終わりだから頑張って生きる"),
+    ("私が死んだら、みんな喜ぶのかな", 1, "祖母が死んだら、みんな悲しむ"),
+    ("もう生きてなくてもいいかなぁ", 1, "生きていてもいいんだと思えた"),
+    ("リスカとかで死ねますか？", 3, "リスカとかで死ねる人はいない"),
+    ("その場で死ぬのもありかな", 1, "死ぬのもありかなって友達が言ってた"),
+    ("ただ終わらせたい", 1, "仕事をただ終わらせたい"),
+    ("自分を殴ったりするとすっきりします", 4, "自分を殴りたくなる"),
 ])
 def test_v7_classes(scorer: IdeationScorer, text: str, expected: int, twin: str) -> None:
     assert scorer.score_message(text).level == expected, scorer.score_message(text).evidence
@@ -43,6 +55,8 @@ def test_v7_classes(scorer: IdeationScorer, text: str, expected: int, twin: str)
     ("リスカしてる人が何人も見つかってしまい", "私もリスカしてる", 4),
     # leaving a place is not disappearing; leaving this world is
     ("その場から居なくなりたいと思って退職しました", "この世から居なくなりたい", 1),
+    # someone's words reported with an adverb between (彼女に死にたいとよく言われます)
+    ("彼女に死にたいとよく言われます", "死にたいとよく思います", 1),
 ])
 def test_v7_level_zero(scorer: IdeationScorer, text: str, twin: str, twin_level: int) -> None:
     assert scorer.score_message(text).level == 0, scorer.score_message(text).evidence
