@@ -44,6 +44,9 @@ def scorer() -> IdeationScorer:
     ("その場で死ぬのもありかな", 1, "死ぬのもありかなって友達が言ってた"),
     ("ただ終わらせたい", 1, "仕事をただ終わらせたい"),
     ("自分を殴ったりするとすっきりします", 4, "自分を殴りたくなる"),
+    # read again in heldout5/6: one's death would be all right; oneself absent in a clause of its own
+    ("もうみんな大人だし、私が死んでも大丈夫かな", 1, "薬を飲み忘れても大丈夫かな"),
+    ("私なんて、皆の厄介者で、いない方がいいんです", 1, "彼は、いつも邪魔で、いない方がいいんです"),
 ])
 def test_v7_classes(scorer: IdeationScorer, text: str, expected: int, twin: str) -> None:
     assert scorer.score_message(text).level == expected, scorer.score_message(text).evidence
