@@ -31,7 +31,7 @@ def v4(load_script):
 
 @pytest.mark.parametrize("name, count, splits", [
     ("LABELS_V4", 1717, {"dev4", "heldout4"}), ("LABELS_V5", 479, {"heldout5"}), ("LABELS_V6", 348, {"heldout6"}),
-    ("LABELS_V7", 365, {"dev7"}), ("LABELS_V8", 586, {"heldout8"}),
+    ("LABELS_V7", 365, {"dev7"}), ("LABELS_V8", 586, {"heldout8"}), ("LABELS_V9", 890, {"heldout9"}),
 ])
 def test_the_label_files_hold_no_text(v4, name: str, count: int, splits: set) -> None:
     with getattr(v4, name).open(encoding="utf-8", newline="") as fh:
@@ -72,15 +72,16 @@ def test_dev4_regression_floor(scores) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason="issue #14 asks recall >= 0.93 on text the scorer never saw: heldout4 "
-                   "measured 0.652 scored once, 0.826 (optimistic) after one iteration")
+                   "measured 0.652 scored once, 0.826 (optimistic) after one iteration; the session-6 scorer on "
+                   "heldout9, scored once: 0.802")
 def test_recall_target_on_unseen_dialogues(scores) -> None:
     assert scores["heldout4"].recall >= 0.93
 
 
 def test_the_held_out_sets_share_no_dialogue(v4) -> None:
     files = []
-    for path in (v4.LABELS_V4, v4.LABELS_V5, v4.LABELS_V6, v4.LABELS_V7, v4.LABELS_V8):
+    for path in (v4.LABELS_V4, v4.LABELS_V5, v4.LABELS_V6, v4.LABELS_V7, v4.LABELS_V8, v4.LABELS_V9):
         with path.open(encoding="utf-8", newline="") as fh:
             files.append({r["file"] for r in csv.DictReader(fh)})
-    assert [len(f) for f in files] == [525, 148, 109, 104, 179]
+    assert [len(f) for f in files] == [525, 148, 109, 104, 179, 260]
     assert not any(a & b for i, a in enumerate(files) for b in files[i + 1:])
