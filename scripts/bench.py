@@ -19,7 +19,8 @@ Ratios are printed against both. A second case, many small files, runs ``soudan 
 kokorochat`` (reports and topics off) on the 659 dialogues copied 10 times (6,590 files, one per
 chat, as exports arrive) with 1 and 2 workers, against bare tokenisation of their client text.
 Each run prints its stages (run.json's timings; ingest_read and ingest_validate are summed over
-the reading processes). The targets of #15 (client-text baseline) are printed with met/MISSED. The corpus repeats each dialogue ~10 times; the pipeline keeps
+the reading processes). The targets of #15 (client-text baseline) are printed with met/MISSED,
+against the faster of two measurements of the baseline, one before and one after the case's runs. The corpus repeats each dialogue ~10 times; the pipeline keeps
 no cache keyed on texts, so the repetition does not flatter it.
 The pipeline time is ingest → store partitions → aggregate CSVs (topics and
 reports off), each run in a fresh process; peak memory is the largest sum of RSS over the
@@ -282,10 +283,10 @@ def measure(args, work: Path) -> None:
         verdicts = [("1 worker", one["seconds"] / wall, TARGET_ONE_WORKER), ("2 workers", two["seconds"] / wall, TARGET_TWO_WORKERS)]
         print(f"targets vs {baseline}: " + ", ".join(
             f"{name} {ratio:.2f} {'met' if ratio <= target else 'MISSED'} (<= {target})" for name, ratio, target in verdicts))
-    client_wall = raw["bare tokenize(), client text"][0]
+    client_wall, client_cpu = faster_baseline("12 monthly CSVs", raw["bare tokenize(), client text"], twelve)
     print_stages("12 monthly CSVs", runs)
     verdicts = {"12 monthly CSVs": client_verdicts("12 monthly CSVs", runs, client_wall)}
-    cpu_ratios = {"12 monthly CSVs": runs["1 worker"]["cpu_seconds"] / raw["bare tokenize(), client text"][1]}
+    cpu_ratios = {"12 monthly CSVs": runs["1 worker"]["cpu_seconds"] / client_cpu}
     many = many_files_case(args, work)
     verdicts["many small files"] = many["verdicts"]
     cpu_ratios["many small files"] = many["cpu_ratio"]
@@ -364,8 +365,20 @@ def many_files_case(args, work: Path) -> dict:
     count, differ = compare_aggregates(work / "out-many-1worker", work / "out-many-2workers")
     print(f"aggregate CSVs, many small files, 1 vs 2 workers: {count - len(differ)}/{count} byte-identical"
           + (f"; differ: {differ}" if differ else ""))
+    wall, cpu = faster_baseline("many small files", (wall, cpu), texts)
     return {"runs": runs, "verdicts": client_verdicts("many small files", runs, wall),
             "cpu_ratio": runs["1 worker"]["cpu_seconds"] / cpu}
+
+
+def faster_baseline(case: str, before: tuple[float, float], texts: list[str]) -> tuple[float, float]:
+    """Bare tokenisation measured again after the case's pipeline runs; the faster of the two is the
+    #15 baseline. The speed of this shared machine drifts (the same baseline took 7.2 and 15.0 s in
+    two runs of one day): one measurement taken while it is slow would flatter the ratios."""
+    (after,) = raw_tokenisation(texts, ("bare",)).values()
+    chosen = min(before, after)
+    print(f"baseline, {case}: bare tokenize() of the client text {before[0]:.1f} s before the runs, {after[0]:.1f} s after; "
+          f"the targets use the faster, {chosen[0]:.1f} s ({chosen[1]:.1f} s CPU)")
+    return chosen
 
 
 def print_floor(raw: dict, many: dict) -> None:
