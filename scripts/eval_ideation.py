@@ -29,8 +29,10 @@
      ../shared, labelled blind (the texts stay outside the project). v3 scored once on heldout4
      (rows (4)); v4, developed on dev4 only, scored once on heldout4 (rows (4b), the same figure);
      v4 after more dev4 work and the read heldout4 errors scored once on heldout5 (rows "(v5)
-     once"), the code after reading the heldout5 errors once on heldout6 (rows "(v6) once"); the
-     "current" rows are OPTIMISTIC once a set's errors were read. Rows "in
+     once"), the code after reading the heldout5 errors once on heldout6 (rows "(v6) once"), the
+     session-5 scorer once on v7 and (unchanged on it) heldout8, the final session-6 scorer once on
+     heldout9 (rows "(v7)"…"(v9) once"); the "current" rows are OPTIMISTIC once a set's errors were
+     read; a "consultations" row per set compares each dialogue's highest level. Rows "in
      dialogue" score each message after the earlier labelled messages of its dialogue
      (``score_dialogue``: the discourse rules).
 2. WRIME ver1 dev + test (3,200 everyday SNS posts): how many score level ≥ 1 (false positives).
@@ -302,32 +304,17 @@ def main(argv: list[str] | None = None) -> int:
           f"lexicon version {scorer.lexicon.version}")
     header = f"{'':44} {'n':>5} {'pos':>4} {'TP':>4} {'FP':>3} {'FN':>3} {'precision':>9} {'recall':>7} {'level acc (TP)':>14}"
     print(header)
-    v1 = FROZEN_V1["heldout"]
-    print(
-        f"{'(1) v1 frozen, held-out (unbiased, recorded)':44} {v1['n']:5d} {v1['positives']:4d} {v1['tp']:4d} "
-        f"{v1['fp']:3d} {v1['fn']:3d} {v1['precision']:9.3f} {v1['recall']:7.3f} {v1['level_accuracy']:14.3f}"
-    )
+    print(_row("(1) v1 frozen, held-out (unbiased, recorded)", FROZEN_V1["heldout"]))
     per_split = score_labels(scorer, [x for x in labels if not (args.no_heldout and x.split == "heldout")], messages)
-    b = FROZEN_V2_ON_V3["heldout"]
-    print(
-        f"{'(1b) v2 before v3, v3 held-out (recorded)':44} {b['n']:5d} {b['positives']:4d} {b['tp']:4d} "
-        f"{b['fp']:3d} {b['fn']:3d} {b['precision']:9.3f} {b['recall']:7.3f} {b['level_accuracy']:14.3f}"
-    )
-    o = FROZEN_V3_ONCE["heldout"]
-    print(
-        f"{'(1c) v3 scored once, v3 held-out (unbiased)':44} {o['n']:5d} {o['positives']:4d} {o['tp']:4d} "
-        f"{o['fp']:3d} {o['fn']:3d} {o['precision']:9.3f} {o['recall']:7.3f} {o['level_accuracy']:14.3f}"
-    )
+    print(_row("(1b) v2 before v3, v3 held-out (recorded)", FROZEN_V2_ON_V3["heldout"]))
+    print(_row("(1c) v3 scored once, v3 held-out (unbiased)", FROZEN_V3_ONCE["heldout"]))
     names = {"dev": "(2) current, development split",
              "heldout": "(3) current, v3 held-out — optimistic: 1 iteration"}
     for split in ("dev",) if args.no_heldout else ("dev", "heldout"):
         s = per_split.get(split)
         if s is None:
             continue
-        print(
-            f"{names[split]:44} {s.n:5d} {s.positives:4d} {s.tp:4d} {s.fp:3d} {s.fn:3d} "
-            f"{_fmt(s.precision):>9} {_fmt(s.recall):>7} {_fmt(s.level_accuracy):>14}"
-        )
+        print(_row(names[split], s))
     report_v4(scorer, score_labels, args.v4, heldout=not args.no_heldout, show=args.show, row_format=_row)
     report_v5(scorer, score_labels, heldout=not args.no_heldout, row_format=_row)
     if args.show:

@@ -90,6 +90,12 @@ def split_of(file: str) -> str:
     return "dev4" if int(Path(file).stem) % 2 else "heldout4"
 
 
+def _once(n: int, positives: int, tp: int, fp: int, fn: int, level_accuracy: float) -> dict:
+    """A recorded once-only row (precision and recall follow from the counts)."""
+    return {"n": n, "positives": positives, "tp": tp, "fp": fp, "fn": fn, "precision": tp / (tp + fp),
+            "recall": tp / (tp + fn), "level_accuracy": level_accuracy}
+
+
 def sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -139,17 +145,17 @@ def dialogue_levels(scorer, labels: list[LabelV4], texts: dict[tuple[str, str], 
     return out
 
 
-def consultation_figures(scorer, labels: list[LabelV4], texts: dict[tuple[str, str], str]) -> dict:
-    """What the tables count: each dialogue's highest level (its labelled client messages scored
-    in order, ``score_dialogue``) against the highest labelled level (context-only answers left
-    out), as a row of the same shape as the message rows."""
+def consultation_figures(labels: list[LabelV4], levels: dict[tuple[str, str], int]) -> dict:
+    """What the tables count: each dialogue's highest level (``levels``: :func:`dialogue_levels`)
+    against the highest labelled level (context-only answers left out), as a row of the same shape
+    as the message rows."""
     by_file: dict[str, list[LabelV4]] = {}
-    for x in sorted(labels, key=lambda x: (x.file, x.index)):
+    for x in labels:
         by_file.setdefault(x.file, []).append(x)
     tp = fp = fn = exact = 0
     for rows in by_file.values():
         gold = max([x.level for x in rows if not x.context_only] or [0])
-        predicted = max(r.level for r in scorer.score_dialogue([texts[(x.file, x.index)] for x in rows]))
+        predicted = max(levels[(x.file, x.index)] for x in rows)
         tp, fp, fn = tp + (gold > 0 and predicted > 0), fp + (gold == 0 and predicted > 0), fn + (gold > 0 and predicted == 0)
         exact += gold > 0 and predicted == gold
     nan = float("nan")
@@ -220,25 +226,17 @@ def build(parts_dir: Path, out: Path = LABELS_V4) -> None:
 # labels were merged and before any change: the unbiased v3 figure on dialogues never seen.
 FROZEN_V3_ON_V4: dict[str, dict] = {
     # labels as adjudicated to the project's convention (the figures the targets use)
-    "dev4": {"n": 471, "positives": 24, "tp": 19, "fp": 1, "fn": 5, "precision": 0.950, "recall": 0.792, "level_accuracy": 1.000},
-    "heldout4": {"n": 353, "positives": 46, "tp": 30, "fp": 1, "fn": 16, "precision": 0.968, "recall": 0.652, "level_accuracy": 0.900},
-    "heldout4 + context-only": {"n": 363, "positives": 56, "tp": 30, "fp": 1, "fn": 26, "precision": 0.968, "recall": 0.536,
-                                "level_accuracy": 0.900},
+    "dev4": _once(471, 24, 19, 1, 5, 1.000),
+    "heldout4": _once(353, 46, 30, 1, 16, 0.900),
+    "heldout4 + context-only": _once(363, 56, 30, 1, 26, 0.900),
     # the first annotators' labels (cautious: distress about living and meaning of life counted)
-    "heldout4, first labels": {"n": 351, "positives": 59, "tp": 31, "fp": 0, "fn": 28, "precision": 1.000, "recall": 0.525,
-                               "level_accuracy": 0.903},
+    "heldout4, first labels": _once(351, 59, 31, 0, 28, 0.903),
 }
 
 
 # v4 (lexicon + stage 2 at b1e7284, developed on dev4 only) scored once on heldout4: the unbiased
 # v4 figure. Identical to v3's: none of the dev4 classes occurs among the heldout4 misses.
-FROZEN_V4_ONCE: dict[str, dict] = {
-    "heldout4": {"n": 353, "positives": 46, "tp": 30, "fp": 1, "fn": 16, "precision": 0.968, "recall": 0.652, "level_accuracy": 0.900},
-    "heldout4 + context-only": {"n": 363, "positives": 56, "tp": 30, "fp": 1, "fn": 26, "precision": 0.968, "recall": 0.536,
-                                "level_accuracy": 0.900},
-    "heldout4, first labels": {"n": 351, "positives": 59, "tp": 31, "fp": 0, "fn": 28, "precision": 1.000, "recall": 0.525,
-                               "level_accuracy": 0.903},
-}
+FROZEN_V4_ONCE: dict[str, dict] = {name: row for name, row in FROZEN_V3_ON_V4.items() if name != "dev4"}
 
 
 def _load(path: Path, source: Path) -> tuple[list[LabelV4], dict[tuple[str, str], str], str]:
@@ -251,10 +249,12 @@ def _load(path: Path, source: Path) -> tuple[list[LabelV4], dict[tuple[str, str]
     return found, texts, said
 
 
-def _scored(scorer, score_labels, labels: list[LabelV4], texts, splits=None, first=None):
-    """(variant, split, scores) for each way a set is scored: each message alone, in its dialogue,
-    with the context-only answers, and (``first``) under the first annotators' labels."""
-    variants = [("", False, labels, None), (" in dialogue", False, labels, dialogue_levels(scorer, labels, texts)),
+def _scored(scorer, score_labels, labels: list[LabelV4], texts, splits=None, first=None, in_dialogue=None):
+    """(variant, split, scores) for each way a set is scored: each message alone, in its dialogue
+    (``in_dialogue``: :func:`dialogue_levels`, computed here when not given), with the context-only
+    answers, and (``first``) under the first annotators' labels."""
+    in_dialogue = in_dialogue if in_dialogue is not None else dialogue_levels(scorer, labels, texts)
+    variants = [("", False, labels, None), (" in dialogue", False, labels, in_dialogue),
                 (" + context-only", True, labels, None)]
     if first is not None:
         variants.append((", first labels", False, [first[(x.file, x.index)] for x in labels], None))
@@ -296,22 +296,18 @@ def report_v4(scorer, score_labels, source_option: Path | None, *, heldout: bool
 # v4 at f363f12 (developed on dev4, the shared sets and the read heldout4 errors) scored once on
 # heldout5 right after it was merged: the unbiased figure on dialogues never seen.
 FROZEN_V5_ONCE: dict[str, dict] = {
-    "heldout5": {"n": 457, "positives": 47, "tp": 27, "fp": 7, "fn": 20, "precision": 0.794, "recall": 0.574, "level_accuracy": 1.000},
-    "heldout5 in dialogue": {"n": 457, "positives": 47, "tp": 27, "fp": 7, "fn": 20, "precision": 0.794, "recall": 0.574,
-                             "level_accuracy": 1.000},
-    "heldout5 + context-only": {"n": 479, "positives": 69, "tp": 27, "fp": 7, "fn": 42, "precision": 0.794, "recall": 0.391,
-                                "level_accuracy": 1.000},
+    "heldout5": _once(457, 47, 27, 7, 20, 1.000),
+    "heldout5 in dialogue": _once(457, 47, 27, 7, 20, 1.000),
+    "heldout5 + context-only": _once(479, 69, 27, 7, 42, 1.000),
 }
 
 
 # The final lexicon (94185b0, code 137019c: after the heldout5 iteration) scored once on heldout6
 # right after it was merged. Only 26 positives: a 95 % interval for the recall is about 0.66-0.95.
 FROZEN_V6_ONCE: dict[str, dict] = {
-    "heldout6": {"n": 331, "positives": 26, "tp": 22, "fp": 0, "fn": 4, "precision": 1.000, "recall": 0.846, "level_accuracy": 1.000},
-    "heldout6 in dialogue": {"n": 331, "positives": 26, "tp": 22, "fp": 0, "fn": 4, "precision": 1.000, "recall": 0.846,
-                             "level_accuracy": 1.000},
-    "heldout6 + context-only": {"n": 348, "positives": 43, "tp": 23, "fp": 0, "fn": 20, "precision": 1.000, "recall": 0.535,
-                                "level_accuracy": 1.000},
+    "heldout6": _once(331, 26, 22, 0, 4, 1.000),
+    "heldout6 in dialogue": _once(331, 26, 22, 0, 4, 1.000),
+    "heldout6 + context-only": _once(348, 43, 23, 0, 20, 1.000),
 }
 
 
@@ -319,47 +315,43 @@ FROZEN_V6_ONCE: dict[str, dict] = {
 # its errors was read: the unbiased figure on 104 more unseen dialogues (57 positives).
 ERRORS_READ = {"v5", "v6", "v7", "v8"}  # sets whose errors were read while changing the scorer
 FROZEN_V7_ONCE: dict[str, dict] = {
-    "dev7": {"n": 341, "positives": 57, "tp": 31, "fp": 6, "fn": 26, "precision": 0.838, "recall": 0.544, "level_accuracy": 1.000},
-    "dev7 in dialogue": {"n": 341, "positives": 57, "tp": 32, "fp": 6, "fn": 25, "precision": 0.842, "recall": 0.561,
-                         "level_accuracy": 1.000},
-    "dev7 + context-only": {"n": 365, "positives": 81, "tp": 31, "fp": 6, "fn": 50, "precision": 0.838, "recall": 0.383,
-                            "level_accuracy": 1.000},
-    "dev7 consultations (highest level)": {"n": 104, "positives": 18, "tp": 15, "fp": 3, "fn": 3, "precision": 0.833,
-                                           "recall": 0.833, "level_accuracy": 1.000},
+    "dev7": _once(341, 57, 31, 6, 26, 1.000),
+    "dev7 in dialogue": _once(341, 57, 32, 6, 25, 1.000),
+    "dev7 + context-only": _once(365, 81, 31, 6, 50, 1.000),
+    "dev7 consultations (highest level)": _once(104, 18, 15, 3, 3, 1.000),
 }
 # Scored once on v8 (179 unseen dialogues, 61 positives) right after it was merged, after the dev7
 # changes (5634e73); the session-5 scorer (fb84922) gives the
 # same figures on it: none of the dev7 classes occurs among the heldout8 messages.
 FROZEN_V8_ONCE: dict[str, dict] = {
-    "heldout8": {"n": 572, "positives": 61, "tp": 40, "fp": 4, "fn": 21, "precision": 0.909, "recall": 0.656, "level_accuracy": 0.975},
-    "heldout8 in dialogue": {"n": 572, "positives": 61, "tp": 40, "fp": 4, "fn": 21, "precision": 0.909, "recall": 0.656,
-                             "level_accuracy": 0.975},
-    "heldout8 + context-only": {"n": 586, "positives": 75, "tp": 40, "fp": 4, "fn": 35, "precision": 0.909, "recall": 0.533,
-                                "level_accuracy": 0.975},
-    "heldout8 consultations (highest level)": {"n": 179, "positives": 16, "tp": 13, "fp": 3, "fn": 3, "precision": 0.812,
-                                               "recall": 0.812, "level_accuracy": 0.846},
+    "heldout8": _once(572, 61, 40, 4, 21, 0.975),
+    "heldout8 in dialogue": _once(572, 61, 40, 4, 21, 0.975),
+    "heldout8 + context-only": _once(586, 75, 40, 4, 35, 0.975),
+    "heldout8 consultations (highest level)": _once(179, 16, 13, 3, 3, 0.846),
 }
 
 # The final scorer of session 6 (4fd50b1) scored once on v9 right after it was merged (its errors not
 # read); the session-5 scorer (fb84922) on the same set: 0.958 / 0.791 / 0.985 (68 of 86), and
 # consultations 27 of 29, 1 false: identical.
 FROZEN_V9_ONCE: dict[str, dict] = {
-    "heldout9": {"n": 847, "positives": 86, "tp": 69, "fp": 3, "fn": 17, "precision": 0.958, "recall": 0.802, "level_accuracy": 0.986},
-    "heldout9 in dialogue": {"n": 847, "positives": 86, "tp": 69, "fp": 3, "fn": 17, "precision": 0.958, "recall": 0.802,
-                             "level_accuracy": 0.986},
-    "heldout9 + context-only": {"n": 890, "positives": 129, "tp": 69, "fp": 3, "fn": 60, "precision": 0.958, "recall": 0.535,
-                                "level_accuracy": 0.986},
-    "heldout9 consultations (highest level)": {"n": 260, "positives": 29, "tp": 27, "fp": 1, "fn": 2, "precision": 0.964,
-                                               "recall": 0.931, "level_accuracy": 0.926},
+    "heldout9": _once(847, 86, 69, 3, 17, 0.986),
+    "heldout9 in dialogue": _once(847, 86, 69, 3, 17, 0.986),
+    "heldout9 + context-only": _once(890, 129, 69, 3, 60, 0.986),
+    "heldout9 consultations (highest level)": _once(260, 29, 27, 1, 2, 0.926),
 }
 
 
+# The sets labelled under the convention: (version, labels, texts folder, once-only figures).
+LATER_SETS = (("v5", LABELS_V5, DEFAULT_V5, FROZEN_V5_ONCE), ("v6", LABELS_V6, DEFAULT_V6, FROZEN_V6_ONCE),
+              ("v7", LABELS_V7, DEFAULT_V7, FROZEN_V7_ONCE), ("v8", LABELS_V8, DEFAULT_V8, FROZEN_V8_ONCE),
+              ("v9", LABELS_V9, DEFAULT_V9, FROZEN_V9_ONCE))
+
+
 def report_v5(scorer, score_labels, *, heldout: bool, row_format) -> None:
-    """The held-out sets labelled under the convention (v5, v6): each set's once-only figures,
-    then the current scorer unless ``heldout`` is False (OPTIMISTIC once the set's errors were read)."""
-    for version, path, folder, frozen in (("v5", LABELS_V5, DEFAULT_V5, FROZEN_V5_ONCE), ("v6", LABELS_V6, DEFAULT_V6, FROZEN_V6_ONCE),
-                                          ("v7", LABELS_V7, DEFAULT_V7, FROZEN_V7_ONCE), ("v8", LABELS_V8, DEFAULT_V8, FROZEN_V8_ONCE),
-                                          ("v9", LABELS_V9, DEFAULT_V9, FROZEN_V9_ONCE)):
+    """The held-out sets labelled under the convention (:data:`LATER_SETS`): each set's once-only
+    figures, then the current scorer unless ``heldout`` is False (OPTIMISTIC once the set's errors
+    were read: :data:`ERRORS_READ`)."""
+    for version, path, folder, frozen in LATER_SETS:
         if not path.exists():
             continue
         for name, figures in frozen.items():
@@ -371,9 +363,10 @@ def report_v5(scorer, score_labels, *, heldout: bool, row_format) -> None:
             continue
         labels, texts, said = _load(path, source)
         print(f"held-out {version} ({said})")
-        for name, split, s in _scored(scorer, score_labels, labels, texts):
+        in_dialogue = dialogue_levels(scorer, labels, texts)
+        for name, split, s in _scored(scorer, score_labels, labels, texts, in_dialogue=in_dialogue):
             print(row_format(f"({version}) current, {split}{name}" + (" (optimistic once read)" if version in ERRORS_READ else ""), s))
-        print(row_format(f"({version}) current, consultations (highest level)", consultation_figures(scorer, labels, texts)))
+        print(row_format(f"({version}) current, consultations (highest level)", consultation_figures(labels, in_dialogue)))
 
 
 if __name__ == "__main__":

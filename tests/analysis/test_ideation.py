@@ -7,11 +7,6 @@ import pytest
 from nlp.analysis.ideation import NO_IDEATION, ConsultationIdeation, IdeationScorer, MessageIdeation
 
 
-@pytest.fixture(scope="module")
-def scorer() -> IdeationScorer:
-    return IdeationScorer()
-
-
 def level(scorer: IdeationScorer, text: str) -> int:
     return scorer.score_message(text).level
 

@@ -14,11 +14,6 @@ from nlp.analysis.ideation_context import ContextFacts, ContextQuery, GinzaConte
 from taxonomy.ideation import load_ideation_lexicon
 
 
-@pytest.fixture(scope="module")
-def scorer() -> IdeationScorer:
-    return IdeationScorer()
-
-
 def _check(scorer: IdeationScorer, text: str, expected: int, rule: str | None = None):
     result = scorer.score_message(text)
     assert result.level == expected, result.evidence

@@ -9,11 +9,6 @@ import pytest
 from nlp.analysis.ideation import IdeationScorer
 
 
-@pytest.fixture(scope="module")
-def scorer() -> IdeationScorer:
-    return IdeationScorer()
-
-
 @pytest.mark.parametrize("text, expected, twin", [
     # a declared departure from this world is an intention (level 2); a departure told of someone else is not
     ("もう僕はこの世から消えます", 2, "祖母は去年この世から去りました"),

@@ -9,11 +9,6 @@ import pytest
 from nlp.analysis.ideation import IdeationScorer
 
 
-@pytest.fixture(scope="module")
-def scorer() -> IdeationScorer:
-    return IdeationScorer()
-
-
 @pytest.mark.parametrize("text, expected, twin", [
     # the belief one must not be alive; a condition on living is not
     ("私なんか生きていたらダメなんだ", 1, "夏まで生きていたら会いに行くね"),
